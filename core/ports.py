@@ -1,0 +1,75 @@
+"""What the core needs from persistence. Adapters live in ``storage/``.
+
+Every method is scoped by ``user_id`` where it touches user data, so no code path can
+reach another user's promise by id alone: a forged button press looks its promise up
+under the presser's own id and simply finds nothing.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from datetime import datetime
+
+from core.models import Promise, Routine, UserSettings
+
+
+class StoreError(Exception):
+    """A write could not be made durable (disk full, permissions). Data is unchanged."""
+
+
+class Store(ABC):
+    # --- users -------------------------------------------------------------------
+    @abstractmethod
+    def get_user(self, user_id: int) -> UserSettings | None: ...
+
+    @abstractmethod
+    def put_user(self, user: UserSettings) -> None: ...
+
+    @abstractmethod
+    def user_ids(self) -> list[int]: ...
+
+    # --- promises ----------------------------------------------------------------
+    @abstractmethod
+    def put_promise(self, promise: Promise) -> None:
+        """Insert or replace by id. A closed promise moves out of the open set."""
+
+    @abstractmethod
+    def get_promise(self, user_id: int, promise_id: str) -> Promise | None: ...
+
+    @abstractmethod
+    def open_promises(self, user_id: int) -> list[Promise]:
+        """Open promises of one user, ordered by due time."""
+
+    @abstractmethod
+    def closed_promises(self, user_id: int, since: datetime | None = None) -> list[Promise]:
+        """Closed promises of one user due at or after ``since``, ordered by due time."""
+
+    @abstractmethod
+    def all_open_promises(self) -> Iterator[Promise]:
+        """Every open promise of every user; used once at start-up to rebuild jobs."""
+
+    @abstractmethod
+    def find_by_source_message(self, user_id: int, message_id: int) -> Promise | None:
+        """The promise made from this Telegram message, if any (re-delivery guard)."""
+
+    # --- routines ----------------------------------------------------------------
+    @abstractmethod
+    def put_routine(self, routine: Routine) -> None: ...
+
+    @abstractmethod
+    def get_routine(self, user_id: int, routine_id: str) -> Routine | None: ...
+
+    @abstractmethod
+    def routines(self, user_id: int) -> list[Routine]: ...
+
+    @abstractmethod
+    def all_routines(self) -> Iterator[Routine]: ...
+
+    @abstractmethod
+    def delete_routine(self, user_id: int, routine_id: str) -> None: ...
+
+    # --- the user's right to leave -------------------------------------------------
+    @abstractmethod
+    def forget_user(self, user_id: int) -> None:
+        """Delete every record of the user, archived ones included. Nothing remains."""
