@@ -35,6 +35,10 @@ class Store(ABC):
         """Insert or replace by id. A closed promise moves out of the open set."""
 
     @abstractmethod
+    def delete_open_promise(self, user_id: int, promise_id: str) -> None:
+        """Remove an open promise as if never made ([Undo]). Closed ones are history."""
+
+    @abstractmethod
     def get_promise(self, user_id: int, promise_id: str) -> Promise | None: ...
 
     @abstractmethod

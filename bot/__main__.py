@@ -1,0 +1,102 @@
+"""Composition root: settings -> store -> conversation -> Telegram or terminal.
+
+The only module that knows both the bot and the storage adapter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from bot.config import ConfigError, configure_logging, load_dotenv_file, load_settings
+from bot.texts import NO_TOKEN_HELP
+
+ENVIRONMENT_HELP = """\
+configuration (environment variables or a .env file in the current directory):
+  TELEGRAM_BOT_TOKEN      the token from @BotFather (required for `run`)
+  TELEGRAM_API_BASE_URL   Bot API prefix; the token is appended
+                          (default https://api.telegram.org/bot)
+  KEEPWORD_DATA_DIR       where data is kept (default ./data)
+  KEEPWORD_TIMEZONE       default time zone for new users (default UTC)
+  KEEPWORD_LOG_LEVEL      DEBUG, INFO, WARNING or ERROR (default INFO)
+  KEEPWORD_ALLOWED_USERS  optional comma-separated Telegram user ids
+  KEEPWORD_TIMINGS        optional, for demos: snooze=600,nudge=1800,expire=86400 (seconds)
+"""
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="keepword",
+        description="Keepword — a Telegram bot that helps you keep your word in small things.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = main.add_subparsers(dest="command")
+    commands.add_parser(
+        "run",
+        help="start the Telegram bot (long polling)",
+        description="Start the Telegram bot with long polling. Updates sent while it was "
+        "down are processed; check-ins missed while it was down are sent at once.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chat = commands.add_parser(
+        "chat",
+        help="talk to the same bot in this terminal, no Telegram needed",
+        description="The whole bot in your terminal, on the same data directory.",
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chat.add_argument(
+        "--exit-after",
+        type=float,
+        metavar="SECONDS",
+        help="leave this many seconds after input ends (for scripts)",
+    )
+    chat.add_argument("--user-id", type=int, default=1, help="the local user's id (default 1)")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = args.command or "run"
+    load_dotenv_file()
+    try:
+        settings = load_settings(require_token=False)
+    except ConfigError as error:
+        print(f"keepword: {error}", file=sys.stderr)
+        return 2
+    if command == "run" and settings.token is None:
+        print(NO_TOKEN_HELP, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, (settings.token or "",))
+
+    from storage.tinydb_store import TinyDBStore
+
+    try:
+        store = TinyDBStore(settings.data_dir)
+    except OSError as error:
+        print(
+            f"keepword: cannot use KEEPWORD_DATA_DIR={settings.data_dir}: {error}", file=sys.stderr
+        )
+        return 2
+
+    if command == "chat":
+        from bot.chat import run_chat
+
+        return run_chat(settings, store, system_clock, args.user_id, args.exit_after)
+
+    from bot.telegram_app import build_application
+
+    app, _ = build_application(settings, store, system_clock)
+    app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""The conversation, once, for every transport.
+
+Telegram and the terminal chat feed user actions in here; replies go out through the
+injected Outbox. Nothing here knows Telegram types, TinyDB or APScheduler. This module
+only routes: each flow (promises, routines, reports, account) owns its commands and
+buttons, and this table of contents puts them together.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable
+from dataclasses import replace
+
+from bot import texts
+from bot.context import ButtonHandler, CommandHandler, Context, Sender
+from bot.flows.account import AccountFlow
+from bot.flows.promises import PromiseFlow
+from bot.flows.reports import ReportFlow
+from bot.flows.routines import RoutineFlow
+from bot.replies import CALLBACK_DATA_MAX_BYTES
+from core.models import UserSettings
+from core.ports import StoreError
+from core.timephrase import NeedsTime, ParsedRoutine, ParseError, parse
+
+log = logging.getLogger(__name__)
+
+# callback_data is "action" or "action:arg" or "action:arg:arg" of short safe tokens.
+_CALLBACK = re.compile(r"[a-z][a-z0-9]{0,3}(?::[A-Za-z0-9_-]{1,24}){0,2}")
+
+
+class Conversation:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.promises = PromiseFlow(ctx)
+        self.routines = RoutineFlow(ctx, self.promises)
+        self.reports = ReportFlow(ctx)
+        self.account = AccountFlow(ctx, self.promises, self.routines, self.reports)
+        self.commands: dict[str, CommandHandler] = {}
+        self.buttons: dict[str, ButtonHandler] = {}
+        for flow in (self.promises, self.routines, self.reports, self.account):
+            self.commands.update(flow.commands)
+            self.buttons.update(flow.buttons)
+        self._recent: defaultdict[int, deque[float]] = defaultdict(deque)
+        self._warned: set[int] = set()
+
+    async def restore(self) -> dict[str, int]:
+        """Rebuild every scheduled job from the store (the store is the truth)."""
+        return {
+            "promises": self.promises.restore(),
+            "routines": self.routines.restore(),
+            "reports": self.reports.restore(),
+        }
+
+    # ------------------------------------------------------------------ entry points
+
+    async def on_text(self, who: Sender, text: str) -> None:
+        await self._on_message(who, text, command=None)
+
+    async def on_command(self, who: Sender, command: str, args: str = "") -> None:
+        await self._on_message(who, args, command=command.lower())
+
+    async def on_location(self, who: Sender, latitude: float, longitude: float) -> None:
+        async with self.ctx.lock(who.user_id):
+            user = self.ctx.user(who)
+            await self._guarded(who, self.account.set_location(user, latitude, longitude))
+
+    async def on_button(self, who: Sender, message_id: int, data: str) -> str:
+        """Handle a button press; returns the short toast for the callback answer."""
+        if len(data.encode()) > CALLBACK_DATA_MAX_BYTES or not _CALLBACK.fullmatch(data):
+            return texts.EXPIRED_BUTTON
+        action, *args = data.split(":")
+        handler = self.buttons.get(action)
+        if handler is None:
+            return texts.EXPIRED_BUTTON
+        async with self.ctx.lock(who.user_id):
+            user = self.ctx.store.get_user(who.user_id)
+            if user is None:
+                return texts.ALREADY_DONE  # e.g. a button from before /forget
+            try:
+                return await handler(user, who, message_id, args)
+            except StoreError:
+                log.warning("store write failed while handling a button", exc_info=True)
+                await self.ctx.say(who.chat_id, texts.SAVE_FAILED)
+                return "Couldn't save that"
+
+    def replan(self, user: UserSettings) -> None:
+        for promise in self.ctx.store.open_promises(user.user_id):
+            self.promises.plan(promise)
+        self.routines.replan_user(user)
+        self.reports.plan(user)
+
+    async def on_blocked(self, chat_id: int) -> None:
+        """The user blocked the bot: stop writing to them, keep their data."""
+        user = self.ctx.store.get_user(chat_id)
+        if user is not None and not user.blocked:
+            self.ctx.store.put_user(replace(user, blocked=True))
+
+    # ------------------------------------------------------------------ internals
+
+    async def _on_message(self, who: Sender, text: str, command: str | None) -> None:
+        async with self.ctx.lock(who.user_id):
+            before = self.ctx.store.get_user(who.user_id)
+            user = self.ctx.user(who)
+            if before is not None and before.blocked:
+                self.replan(user)  # they unblocked the bot: pick up where we paused
+            if who.message_id is not None and who.message_id <= user.last_message_id:
+                return  # Telegram re-delivered an update we already handled
+            if not await self._within_rate(who):
+                return
+            work: Awaitable[object]
+            if command is None:
+                work = self._text(user, who, text.strip())
+            else:
+                handler = self.commands.get(command)
+                if handler is None:
+                    work = self.ctx.say(who.chat_id, texts.UNKNOWN_COMMAND)
+                else:
+                    work = handler(user, who, text.strip())
+            if await self._guarded(who, work):
+                self._remember(who)
+
+    async def _guarded(self, who: Sender, work: Awaitable[object]) -> bool:
+        """Run a handler; a failed write becomes a friendly reply, not silence."""
+        try:
+            await work
+        except StoreError:
+            log.warning("store write failed while handling a message", exc_info=True)
+            await self.ctx.say(who.chat_id, texts.SAVE_FAILED)
+            return False
+        return True
+
+    async def _within_rate(self, who: Sender) -> bool:
+        """A per-user flood guard: slow a flood down instead of storing it without bound."""
+        now = time.monotonic()
+        recent = self._recent[who.user_id]
+        while recent and now - recent[0] > 60:
+            recent.popleft()
+        if len(recent) < self.ctx.limits.messages_per_minute:
+            recent.append(now)
+            self._warned.discard(who.user_id)
+            return True
+        if who.user_id not in self._warned:
+            self._warned.add(who.user_id)
+            await self.ctx.say(who.chat_id, texts.SLOW_DOWN)
+        return False
+
+    def _remember(self, who: Sender) -> None:
+        if who.message_id is None:
+            return
+        user = self.ctx.store.get_user(who.user_id)
+        if user is not None and who.message_id > user.last_message_id:
+            self.ctx.store.put_user(replace(user, last_message_id=who.message_id))
+
+    async def _text(self, user: UserSettings, who: Sender, text: str) -> None:
+        ctx = self.ctx
+        if len(text) > ctx.limits.max_text:
+            await ctx.say(who.chat_id, texts.TOO_LONG.format(limit=ctx.limits.max_text))
+            return
+        if not text:
+            await ctx.say(who.chat_id, texts.UNSUPPORTED)
+            return
+        if who.message_id is not None and ctx.store.find_by_source_message(
+            who.user_id, who.message_id
+        ):
+            return  # stored and acknowledged before a crash; never twice
+        if await self.promises.on_message(user, who, text):
+            return
+        user = ctx.store.get_user(who.user_id) or user
+        parsed = parse(text, ctx.clock(), ctx.zone(user))
+        if isinstance(parsed, ParseError):
+            await ctx.say(who.chat_id, texts.parse_error(parsed.reason, parsed.example))
+        elif isinstance(parsed, NeedsTime):
+            await self.promises.ask_when(user, who, parsed)
+        elif isinstance(parsed, ParsedRoutine):
+            await self.routines.add(user, parsed)
+        else:
+            await self.promises.add(user, parsed, who.message_id)

@@ -1,0 +1,419 @@
+"""One-off promises: log, check in, answer, snooze, renegotiate, repair, list.
+
+Every change is written to the store before the reply that confirms it, and then
+``plan`` makes the scheduler's job match the stored promise. The scheduler is a cache:
+``restore`` rebuilds it from the store at start, and past-due jobs fire at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.context import UTC, ButtonHandler, CommandHandler, Context, Sender
+from bot.replies import Keyboard
+from core import lifecycle
+from core.kinds import detect_kind
+from core.lifecycle import Answer, EventKind
+from core.models import Draft, Outcome, Promise, UserSettings
+from core.score import Tally, tally, week_bounds
+from core.timephrase import NeedsTime, ParsedPromise, ParseError, parse_when
+
+log = logging.getLogger(__name__)
+
+
+class PromiseFlow:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @property
+    def commands(self) -> dict[str, CommandHandler]:
+        return {"list": self.cmd_list}
+
+    @property
+    def buttons(self) -> dict[str, ButtonHandler]:
+        return {
+            "k": self.btn_kept,
+            "l": self.btn_late,
+            "b": self.btn_broke,
+            "z": self.btn_snooze,
+            "u": self.btn_undo,
+            "c": self.btn_change,
+            "t": self.btn_change_to,
+            "d": self.btn_done,
+            "x": self.btn_cancel,
+            "r1": self.btn_redo_hour,
+            "rt": self.btn_redo_tomorrow,
+            "rn": self.btn_redo_not_now,
+            "q": self.btn_quick_time,
+        }
+
+    # ------------------------------------------------------------------ scheduling
+
+    def plan(self, promise: Promise) -> None:
+        """Make the scheduler's job for this promise match what the store says."""
+        key = f"p:{promise.id}"
+        event = lifecycle.next_event(promise, self.ctx.timings)
+        if event is None:
+            self.ctx.scheduler.cancel(key)
+            return
+        user_id, promise_id = promise.user_id, promise.id
+
+        async def wake() -> None:
+            await self.on_event(user_id, promise_id)
+
+        self.ctx.scheduler.schedule(key, event.at, wake)
+
+    def restore(self) -> int:
+        count = 0
+        for promise in self.ctx.store.all_open_promises():
+            self.plan(promise)
+            count += 1
+        return count
+
+    async def on_event(self, user_id: int, promise_id: str) -> None:
+        ctx = self.ctx
+        async with ctx.lock(user_id):
+            promise = ctx.store.get_promise(user_id, promise_id)
+            user = ctx.store.get_user(user_id)
+            if promise is None or user is None or not promise.is_open:
+                return
+            now = ctx.clock()
+            event = lifecycle.next_event(promise, ctx.timings)
+            if event is None:
+                return
+            if event.at > now + timedelta(seconds=1):
+                self.plan(promise)  # woken early: try again at the right time
+                return
+            if user.blocked:
+                return  # resumes when they write again (Conversation re-plans them)
+            promise = await self._act(user, promise, event.kind, now)
+            latest = ctx.store.get_user(user_id)
+            if latest is None or latest.blocked:
+                return  # the message bounced with 403: keep the promise as it was
+            ctx.store.put_promise(promise)
+            self.plan(promise)
+
+    async def _act(
+        self, user: UserSettings, promise: Promise, kind: EventKind, now: datetime
+    ) -> Promise:
+        ctx, tz, c24 = self.ctx, self.ctx.zone(user), user.clock24
+        if kind is EventKind.CHECKIN:
+            late = lifecycle.checkin_is_late(promise, now, ctx.timings)
+            message_id = await ctx.say(
+                user.chat_id,
+                texts.checkin(promise, tz, c24, late=late),
+                texts.checkin_buttons(promise.id),
+            )
+            return lifecycle.mark_asked(promise, now, message_id, late=late)
+        if kind is EventKind.NUDGE:
+            await ctx.say(
+                user.chat_id, texts.nudge(promise, tz, c24), texts.checkin_buttons(promise.id)
+            )
+            return lifecycle.mark_nudged(promise)
+        promise = lifecycle.expire(promise, now)
+        if promise.checkin_message_id is not None:
+            await ctx.edit(
+                user.chat_id, promise.checkin_message_id, texts.answered(promise, tz, c24)
+            )
+        await ctx.say(user.chat_id, texts.expired(promise, tz, c24))
+        return promise
+
+    # ------------------------------------------------------------------ text
+
+    async def on_message(self, user: UserSettings, who: Sender, text: str) -> bool:
+        """Answers to an earlier question ("when?", "new time?"); True when handled."""
+        now, tz = self.ctx.clock(), self.ctx.zone(user)
+        if user.pending_change:
+            promise_id = user.pending_change
+            user = replace(user, pending_change=None)
+            self.ctx.store.put_user(user)
+            due = parse_when(text, now, tz)
+            if not isinstance(due, ParseError):
+                await self._change_to(user, promise_id, due, now, tz)
+                return True
+        if user.draft:
+            due = parse_when(text, now, tz)
+            if not isinstance(due, ParseError):
+                await self._complete_draft(user, due, now, tz)
+                return True
+        return False
+
+    async def ask_when(self, user: UserSettings, who: Sender, parsed: NeedsTime) -> None:
+        draft = Draft(parsed.task, parsed.tags, self.ctx.clock(), who.message_id)
+        self.ctx.store.put_user(replace(user, draft=draft, pending_change=None))
+        await self.ctx.say(user.chat_id, texts.ask_when(parsed.task), texts.when_buttons("q:"))
+
+    async def add(
+        self,
+        user: UserSettings,
+        parsed: ParsedPromise,
+        source_message_id: int | None,
+        *,
+        repair_of: str | None = None,
+    ) -> Promise | None:
+        ctx = self.ctx
+        now, tz = ctx.clock(), ctx.zone(user)
+        if len(ctx.store.open_promises(user.user_id)) >= ctx.limits.max_open:
+            await ctx.say(user.chat_id, texts.TOO_MANY_OPEN.format(limit=ctx.limits.max_open))
+            return None
+        promise = lifecycle.new_promise(
+            promise_id=ctx.make_id(),
+            user_id=user.user_id,
+            task=parsed.task,
+            due=parsed.due.astimezone(UTC),
+            now=now,
+            tags=parsed.tags,
+            kind=detect_kind(parsed.task),
+            source_message_id=source_message_id,
+            repair_of=repair_of,
+        )
+        ctx.store.put_promise(promise)
+        self.plan(promise)
+        await ctx.say(
+            user.chat_id,
+            texts.acknowledgement(promise, now, tz, user.clock24, parsed.notes),
+            texts.ack_buttons(promise.id),
+        )
+        return promise
+
+    async def _complete_draft(
+        self, user: UserSettings, due: datetime, now: datetime, tz: ZoneInfo
+    ) -> None:
+        draft = user.draft
+        assert draft is not None
+        user = replace(user, draft=None)
+        self.ctx.store.put_user(user)
+        parsed = ParsedPromise(draft.task, due, draft.tags, rolled_to_tomorrow=False)
+        await self.add(user, parsed, draft.source_message_id)
+
+    async def _change_to(
+        self, user: UserSettings, promise_id: str, due: datetime, now: datetime, tz: ZoneInfo
+    ) -> None:
+        promise = self.ctx.store.get_promise(user.user_id, promise_id)
+        if promise is None or not promise.is_open:
+            await self.ctx.say(user.chat_id, texts.ALREADY_DONE)
+            return
+        promise = lifecycle.renegotiate(promise, due.astimezone(UTC))
+        self.ctx.store.put_promise(promise)
+        self.plan(promise)
+        await self.ctx.say(user.chat_id, texts.rescheduled(promise, now, tz, user.clock24))
+
+    def quick_time(self, code: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+        """The times behind the quick buttons of "when?" and "new time?"."""
+        if code == "15m":
+            return now + timedelta(minutes=15)
+        if code == "1h":
+            return now + timedelta(hours=1)
+        phrase = {"tn": "tonight", "tm": "tomorrow"}.get(code)
+        if phrase is None:
+            return None
+        due = parse_when(phrase, now, tz)
+        return None if isinstance(due, ParseError) else due
+
+    def week_tally(self, user: UserSettings, now: datetime) -> Tally:
+        start, _ = week_bounds(now, self.ctx.zone(user))
+        return tally(self.ctx.store.closed_promises(user.user_id, since=start))
+
+    # ------------------------------------------------------------------ commands
+
+    async def cmd_list(self, user: UserSettings, who: Sender, args: str) -> None:
+        text, buttons = self.render_list(user)
+        await self.ctx.say(user.chat_id, text, buttons)
+
+    def render_list(self, user: UserSettings) -> tuple[str, Keyboard]:
+        promises = self.ctx.store.open_promises(user.user_id)
+        now, tz = self.ctx.clock(), self.ctx.zone(user)
+        return texts.open_list(promises, now, tz, user.clock24), texts.list_buttons(promises)
+
+    # ------------------------------------------------------------------ buttons
+
+    def _own_open(self, user: UserSettings, args: list[str]) -> Promise | str:
+        """The user's own open promise named by the button, or the toast to show."""
+        if len(args) != 1:
+            return texts.EXPIRED_BUTTON
+        promise = self.ctx.store.get_promise(user.user_id, args[0])
+        if promise is None:
+            return texts.GONE
+        if not promise.is_open:
+            return texts.ALREADY_DONE
+        return promise
+
+    async def _answer(
+        self, user: UserSettings, message_id: int, args: list[str], given: Answer
+    ) -> str:
+        promise = self._own_open(user, args)
+        if isinstance(promise, str):
+            return promise
+        ctx = self.ctx
+        now, tz = ctx.clock(), ctx.zone(user)
+        promise = lifecycle.answer(promise, given, now)
+        ctx.store.put_promise(promise)
+        self.plan(promise)
+        week = self.week_tally(user, now)
+        line = texts.week_so_far(week.kept_any, week.scored) if week.scored else ""
+        await ctx.edit(user.chat_id, message_id, texts.answered(promise, tz, user.clock24, line))
+        if promise.outcome is Outcome.BROKEN:
+            await ctx.say(user.chat_id, texts.REPAIR_OFFER, texts.repair_buttons(promise.id))
+        assert promise.outcome is not None
+        return texts.OUTCOME_MARKS[promise.outcome]
+
+    async def btn_kept(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        return await self._answer(user, message_id, args, Answer.KEPT)
+
+    async def btn_late(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        return await self._answer(user, message_id, args, Answer.LATE)
+
+    async def btn_broke(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        return await self._answer(user, message_id, args, Answer.BROKE)
+
+    async def btn_snooze(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        promise = self._own_open(user, args)
+        if isinstance(promise, str):
+            return promise
+        ctx = self.ctx
+        now, tz = ctx.clock(), ctx.zone(user)
+        promise = lifecycle.snooze(promise, now, ctx.timings)
+        ctx.store.put_promise(promise)
+        self.plan(promise)
+        assert promise.snoozed_until is not None
+        await ctx.edit(
+            user.chat_id,
+            message_id,
+            texts.snoozed(promise, promise.snoozed_until, tz, user.clock24),
+        )
+        return "Snoozed"
+
+    async def btn_undo(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        promise = self._own_open(user, args)
+        if isinstance(promise, str):
+            return promise
+        self.ctx.store.delete_open_promise(user.user_id, promise.id)
+        self.ctx.scheduler.cancel(f"p:{promise.id}")
+        await self.ctx.edit(user.chat_id, message_id, texts.undone(promise))
+        return "Undone"
+
+    async def btn_change(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        promise = self._own_open(user, args)
+        if isinstance(promise, str):
+            return promise
+        ctx = self.ctx
+        ctx.store.put_user(replace(user, pending_change=promise.id, draft=None))
+        now, tz = ctx.clock(), ctx.zone(user)
+        await ctx.say(
+            user.chat_id,
+            texts.ask_new_time(promise, tz, user.clock24, now),
+            texts.when_buttons("t:", promise.id),
+        )
+        return "New time?"
+
+    async def btn_change_to(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        if len(args) != 2:
+            return texts.EXPIRED_BUTTON
+        code, promise_id = args
+        now, tz = self.ctx.clock(), self.ctx.zone(user)
+        due = self.quick_time(code, now, tz)
+        if due is None:
+            return texts.EXPIRED_BUTTON
+        promise = self._own_open(user, [promise_id])
+        if isinstance(promise, str):
+            return promise
+        if user.pending_change == promise_id:
+            self.ctx.store.put_user(replace(user, pending_change=None))
+        await self.ctx.edit(
+            user.chat_id, message_id, texts.ask_new_time(promise, tz, user.clock24, now)
+        )
+        await self._change_to(user, promise_id, due, now, tz)
+        return "Renegotiated"
+
+    async def btn_done(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        return await self._close_from_list(user, message_id, args, lifecycle.mark_done, "Done ✅")
+
+    async def btn_cancel(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        return await self._close_from_list(user, message_id, args, lifecycle.cancel, "Cancelled")
+
+    async def _close_from_list(
+        self,
+        user: UserSettings,
+        message_id: int,
+        args: list[str],
+        close: lifecycle.Closer,
+        toast: str,
+    ) -> str:
+        promise = self._own_open(user, args)
+        if isinstance(promise, str):
+            return promise
+        promise = close(promise, self.ctx.clock())
+        self.ctx.store.put_promise(promise)
+        self.plan(promise)
+        text, buttons = self.render_list(user)
+        await self.ctx.edit(user.chat_id, message_id, text, buttons)
+        return toast
+
+    async def _redo(self, user: UserSettings, message_id: int, args: list[str], code: str) -> str:
+        if len(args) != 1:
+            return texts.EXPIRED_BUTTON
+        broken = self.ctx.store.get_promise(user.user_id, args[0])
+        if broken is None:
+            return texts.GONE
+        if broken.outcome is not Outcome.BROKEN:
+            return texts.ALREADY_DONE
+        if any(p.repair_of == broken.id for p in self.ctx.store.open_promises(user.user_id)):
+            return texts.ALREADY_DONE
+        now, tz = self.ctx.clock(), self.ctx.zone(user)
+        due = self.quick_time(code, now, tz)
+        assert due is not None
+        await self.ctx.edit(user.chat_id, message_id, texts.REPAIR_OFFER)
+        parsed = ParsedPromise(broken.task, due, broken.tags, rolled_to_tomorrow=False)
+        await self.add(user, parsed, None, repair_of=broken.id)
+        return "Let's make it right"
+
+    async def btn_redo_hour(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        return await self._redo(user, message_id, args, "1h")
+
+    async def btn_redo_tomorrow(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        return await self._redo(user, message_id, args, "tm")
+
+    async def btn_redo_not_now(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        await self.ctx.edit(user.chat_id, message_id, texts.REPAIR_LATER)
+        return "OK"
+
+    async def btn_quick_time(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        if user.draft is None or len(args) != 1:
+            return texts.ALREADY_DONE
+        now, tz = self.ctx.clock(), self.ctx.zone(user)
+        due = self.quick_time(args[0], now, tz)
+        if due is None:
+            return texts.EXPIRED_BUTTON
+        await self.ctx.edit(user.chat_id, message_id, texts.ask_when(user.draft.task))
+        await self._complete_draft(user, due, now, tz)
+        return "Got it"

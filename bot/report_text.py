@@ -1,0 +1,197 @@
+"""The reliability report in words: /score, the Sunday report and /history.
+
+Pure rendering of values computed in core/score.py, in Telegram HTML (only <b> and
+<i>). Every piece of user text — tasks, tags, and slip labels that may carry a tag —
+goes through html.escape here, so a task like "<b>x</b> & co" is shown, not obeyed.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.models import Outcome, Promise
+from core.score import WeeklyReport, whole_percent
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+HISTORY_SIZE = 30
+MAX_TAGS_SHOWN = 6
+MAX_CANCELLED_SHOWN = 5
+EXAMPLE = "call mom back in 10 minutes"
+REFLECTION = "In the past week, how reliable have you been in small things?"
+
+MARKS = {
+    Outcome.KEPT: "✅",
+    Outcome.LATE: "🕒",
+    Outcome.BROKEN: "❌",
+    Outcome.UNANSWERED: "🔇",
+    Outcome.CANCELLED: "🚫",
+}
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def format_time(dt_local: datetime, clock24: bool) -> str:
+    """'14:05' or '2:05 PM' — the user's clock setting decides."""
+    if clock24:
+        return f"{dt_local.hour:02d}:{dt_local.minute:02d}"
+    return (
+        f"{dt_local.hour % 12 or 12}:{dt_local.minute:02d} {'AM' if dt_local.hour < 12 else 'PM'}"
+    )
+
+
+def format_day(day: date) -> str:
+    """'Mon 23 Nov' (of a local date or datetime): people remember a promise by its weekday."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _delta(delta: int | None) -> str:
+    if delta is None:
+        return ""
+    if delta > 0:
+        return f"  ▲ +{delta} vs last week"
+    if delta < 0:
+        return f"  ▼ −{-delta} vs last week"  # a real minus sign, as in print
+    return "  = same as last week"
+
+
+# --- /score --------------------------------------------------------------------------
+
+
+def render_score(report: WeeklyReport, clock24: bool = True) -> str:
+    """The week in a few short lines; anything with nothing to say is left out."""
+    week = report.this_week
+    head = f"<b>This week</b> ({format_day(report.start)} – today)"
+    if report.is_empty:
+        lines = [f"{head}: nothing scored yet."]
+        if report.pending:
+            lines.append(
+                f"{_plural(report.pending, 'promise')} still to come — "
+                "I'll check in when each is due."
+            )
+        else:
+            lines.append(
+                f"Send me a promise like “{EXAMPLE}” and I'll check in when it's due; "
+                "your score starts with your first answer."
+            )
+        last = report.last_week
+        if last.scored:
+            lines.append(f"Last week: {last.kept_any} of {last.scored} kept · {last.rounded}%")
+    else:
+        lines = [
+            f"{head}: {week.kept_any} of {week.scored} kept · {week.rounded}%"
+            + _delta(report.delta)
+        ]
+        details = [
+            ("Late", week.late),
+            ("Broken", week.broken),
+            ("Unanswered", week.unanswered),
+            ("Repaired", week.repaired),
+            ("Renegotiated", week.renegotiated),
+        ]
+        shown = " · ".join(f"{name}: {count}" for name, count in details if count)
+        if shown:
+            lines.append(shown)
+        if report.longest_streak >= 2:
+            best = report.best_streak
+            record = f" (your best: {best})" if best > report.longest_streak else ""
+            lines.append(f"Longest streak: {report.longest_streak} kept in a row{record}")
+    if report.reliability is not None:
+        lines.append(f"Long-run reliability: {whole_percent(report.reliability)}%")
+    if report.by_tag:
+        tags = " · ".join(
+            f"{esc(tag)} {kept}/{scored}" for tag, kept, scored in report.by_tag[:MAX_TAGS_SHOWN]
+        )
+        lines.append(f"By person: {tags}")
+    if report.slip is not None:
+        slip = report.slip
+        where = (
+            "Where it slips" if slip.weeks == 1 else f"Where it slips (last {slip.weeks} weeks)"
+        )
+        lines.append(f"{where}: {esc(slip.label)} ({slip.missed} of {slip.total} missed)")
+    if report.routines:
+        lines.append("<b>Routines</b>")
+        for routine in report.routines:
+            line = f"{esc(routine.task)}: {routine.this_kept}/{routine.this_total} this week"
+            if routine.last_total:
+                line += f" · {routine.last_kept}/{routine.last_total} last week"
+            lines.append(line)
+    if report.downtime_days:
+        days = ", ".join(format_day(day) for day in report.downtime_days)
+        lines.append(f"I was offline on {days} — check-ins then were skipped.")
+    if report.cancelled:
+        tasks = [esc(p.task) for p in report.cancelled[:MAX_CANCELLED_SHOWN]]
+        more = len(report.cancelled) - MAX_CANCELLED_SHOWN
+        if more > 0:
+            tasks.append(f"+{more} more")
+        lines.append(f"Cancelled (listed, not scored): {', '.join(tasks)}")
+    return "\n".join(lines)
+
+
+def render_weekly_report(report: WeeklyReport, clock24: bool = True) -> str:
+    """The unasked Sunday report: the same body, framed, ending with the week's question."""
+    return (
+        "<b>Your week in small promises</b>\n\n"
+        + render_score(report, clock24)
+        + f"\n\n<i>{REFLECTION}</i>"
+    )
+
+
+# --- /history ------------------------------------------------------------------------
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return _plural(round(delta.total_seconds() / 86400), "day")
+
+
+def _history_line(promise: Promise, tz: ZoneInfo, clock24: bool) -> str:
+    assert promise.outcome is not None
+    due = promise.due.astimezone(tz)
+    line = f"{MARKS[promise.outcome]} {format_day(due)} {format_time(due, clock24)} "
+    line += esc(promise.task)
+    outcome = promise.outcome
+    if outcome is Outcome.LATE:
+        # The answer came at `closed`: an upper bound on how late, the best there is.
+        late_by = promise.closed - promise.due if promise.closed else None
+        if late_by is not None and late_by >= timedelta(minutes=1):
+            line += f" · {_duration(late_by)} late"
+        else:
+            line += " (late)"
+    elif outcome is Outcome.UNANSWERED:
+        line += " (unanswered)"
+    elif outcome is Outcome.CANCELLED:
+        line += " (cancelled)"
+    if promise.repair_of and outcome in (Outcome.KEPT, Outcome.LATE):
+        line += " · a repair"
+    return line
+
+
+def render_history(promises: Sequence[Promise], tz: ZoneInfo, clock24: bool = True) -> str:
+    """The last 30 closed promises, newest first, one line each."""
+    closed = [p for p in promises if p.outcome is not None]
+    if not closed:
+        return (
+            "No answered promises yet. Send me one like "
+            f"“{EXAMPLE}” — once I've checked in, it shows up here."
+        )
+    closed.sort(key=lambda p: (p.closed or p.due, p.id), reverse=True)
+    newest = closed[:HISTORY_SIZE]
+    lines = [f"<b>Your last {_plural(len(newest), 'promise')}</b>, newest first"]
+    lines += [_history_line(p, tz, clock24) for p in newest]
+    return "\n".join(lines)

@@ -1,0 +1,279 @@
+"""The Telegram adapter: PTB updates in, Conversation calls, Telegram messages out.
+
+Thin on purpose: every decision lives in the conversation; this file only translates
+between PTB objects and Sender/Reply, and registers the handlers in one table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.config import Settings
+from bot.context import Clock, Context, Sender
+from bot.conversation import Conversation
+from bot.ratelimit import KeepwordRateLimiter
+from bot.replies import Keyboard, Reply
+from bot.scheduler import APSchedulerJobs
+from core.ports import Store
+
+log = logging.getLogger(__name__)
+
+SEND_ATTEMPTS = 6
+
+
+class DeliveryError(Exception):
+    """Telegram could not be reached after every retry; the caller may try later."""
+
+
+def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+class TelegramOutbox:
+    """Sends Replies; retries network faults with backoff and jitter, never drops silently.
+
+    429s are waited out by AIORateLimiter; a 403 (the user blocked the bot) is reported
+    to ``on_blocked`` so the bot stops writing to them while keeping their data.
+    """
+
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.app = app
+        self.on_blocked: Callable[[int], Awaitable[None]] | None = None
+
+    async def send(self, chat_id: int, reply: Reply) -> int | None:
+        markup = keyboard(reply.buttons)
+        bot = self.app.bot
+
+        async def call() -> Any:
+            if reply.photo is not None:
+                return await bot.send_photo(
+                    chat_id,
+                    InputFile(reply.photo.content, filename=reply.photo.filename),
+                    caption=reply.text or reply.photo.caption or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            if reply.document is not None:
+                return await bot.send_document(
+                    chat_id,
+                    InputFile(reply.document.content, filename=reply.document.filename),
+                    caption=reply.text or reply.document.caption or None,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            return await bot.send_message(
+                chat_id,
+                reply.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+
+        message = await self._deliver(chat_id, call)
+        return None if message is None else message.message_id
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+        async def call() -> Any:
+            return await self.app.bot.edit_message_text(
+                reply.text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply.buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+
+        try:
+            return await self._deliver(chat_id, call) is not None
+        except BadRequest:
+            return False
+
+    async def _deliver(self, chat_id: int, call: Callable[[], Awaitable[Any]]) -> Any:
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                return await call()
+            except Forbidden:
+                log.info("chat %s blocked the bot; pausing messages to it", chat_id)
+                if self.on_blocked is not None:
+                    await self.on_blocked(chat_id)
+                return None
+            except BadRequest as error:
+                if "not modified" in str(error).lower():
+                    return True
+                log.warning("Telegram refused a message to chat %s: %s", chat_id, error)
+                return None
+            except RetryAfter as error:
+                await asyncio.sleep(_seconds(error.retry_after) + 0.1)
+            except NetworkError as error:
+                delay = min(30.0, 0.5 * 2**attempt) * (0.5 + random.random())
+                log.warning("network error talking to Telegram (%s); retry in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+        raise DeliveryError(f"could not deliver to chat {chat_id} after {SEND_ATTEMPTS} tries")
+
+
+def _seconds(value: Any) -> float:
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+
+
+def sender(update: Update) -> Sender | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    message = update.message
+    return Sender(
+        user_id=user.id,
+        chat_id=chat.id,
+        first_name=user.first_name or "",
+        message_id=message.message_id if message is not None else None,
+    )
+
+
+def split_command(text: str, bot_username: str) -> tuple[str, str] | None:
+    """'/score@KeepwordBot args' -> ('score', 'args'); None when meant for another bot."""
+    head, _, args = text.partition(" ")
+    name, _, target = head[1:].partition("@")
+    if target and target.lower() != bot_username.lower():
+        return None
+    return name.lower(), args.strip()
+
+
+def base_file_url(base_url: str) -> str:
+    if base_url.rstrip("/").endswith("/bot"):
+        return base_url.rstrip("/")[: -len("bot")] + "file/bot"
+    return base_url
+
+
+def build_application(
+    settings: Settings, store: Store, clock: Clock
+) -> tuple[Application[Any, Any, Any, Any, Any, Any], Conversation]:
+    assert settings.token is not None
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(base_file_url(settings.api_base_url))
+        .rate_limiter(KeepwordRateLimiter(max_retries=3))
+        .build()
+    )
+    assert app.job_queue is not None
+    outbox = TelegramOutbox(app)
+    ctx = Context(
+        store,
+        outbox,
+        APSchedulerJobs(app.job_queue.scheduler),
+        clock,
+        default_tz=settings.default_tz,
+        timings=settings.timings,
+    )
+    conversation = Conversation(ctx)
+    outbox.on_blocked = conversation.on_blocked
+    allowed = settings.allowed_users
+
+    def permitted(who: Sender) -> bool:
+        return not allowed or who.user_id in allowed
+
+    async def on_private_message(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        who, message = sender(update), update.message
+        if who is None or message is None:
+            return
+        if not permitted(who):
+            await ctx.say(who.chat_id, texts.NOT_ALLOWED)
+            return
+        if message.text and message.text.startswith("/"):
+            parts = split_command(message.text, app.bot.username)
+            if parts is not None:
+                await conversation.on_command(who, *parts)
+        elif message.text is not None:
+            await conversation.on_text(who, message.text)
+        elif message.location is not None:
+            await conversation.on_location(
+                who, message.location.latitude, message.location.longitude
+            )
+        else:
+            await ctx.say(who.chat_id, texts.UNSUPPORTED)
+
+    async def on_edited(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        who = sender(update)
+        if who is not None and permitted(who):
+            await ctx.say(who.chat_id, texts.EDIT_IGNORED)
+
+    async def on_group_message(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or update.effective_chat is None:
+            return
+        addressed = (message.text or "").startswith("/") or (
+            f"@{app.bot.username}".lower() in (message.text or "").lower()
+        )
+        if addressed:
+            await ctx.say(update.effective_chat.id, texts.NOT_PRIVATE)
+
+    async def on_button(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        toast = texts.EXPIRED_BUTTON
+        message = query.message
+        if (
+            query.data
+            and isinstance(message, Message)
+            and message.chat.type == ChatType.PRIVATE
+            and permitted(Sender(query.from_user.id, message.chat.id))
+        ):
+            who = Sender(query.from_user.id, message.chat.id, query.from_user.first_name or "")
+            toast = await conversation.on_button(who, message.message_id, query.data)
+        try:
+            await query.answer(toast[:190])
+        except TelegramError as error:
+            log.info("could not answer a button press: %s", error)
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await ctx.say(update.effective_chat.id, texts.SOMETHING_WRONG)
+            except Exception:
+                log.warning("could not tell the user about the error", exc_info=True)
+
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, on_edited))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, on_private_message))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGES & ~private, on_group_message))
+    app.add_error_handler(on_error)
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
+        counts = await conversation.restore()
+        log.info("ready: rescheduled %s", counts)
+
+    app.post_init = post_init
+    return app, conversation

@@ -1,0 +1,421 @@
+"""The reliability report as arithmetic: pure functions of (promises, now, time zone).
+
+Weeks are local: Monday 00:00 to the next Monday 00:00 on the user's wall clock, so a
+week with a DST change lasts 167 or 169 hours. A promise belongs to the week of its
+*due* time, because that is when the word was meant to be kept. Bounds are built
+from local dates and compared in UTC: Python compares two datetimes that share a
+tzinfo by wall time alone, which goes wrong around a DST change.
+
+The formulas and the reasons behind them are written up in docs/SCORING.md.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
+from zoneinfo import ZoneInfo
+
+from core.kinds import KIND_LABELS
+from core.models import Kind, Outcome, Promise, Routine
+
+CHART_WEEKS = 8
+HALF_LIFE = timedelta(weeks=4)
+SLIP_MIN_PROMISES = 3
+SLIP_FALLBACK_WEEKS = 4
+
+# Kept counts fully, late half: late is better than broken but not the same as kept.
+VALUES: dict[Outcome, float] = {
+    Outcome.KEPT: 1.0,
+    Outcome.LATE: 0.5,
+    Outcome.BROKEN: 0.0,
+    Outcome.UNANSWERED: 0.0,
+}
+
+
+def whole_percent(value: float) -> int:
+    """Halves round up (62.5 → 63), as people expect; round() would give 62."""
+    return math.floor(value + 0.5)
+
+
+# --- counting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    kept: int = 0
+    late: int = 0
+    broken: int = 0
+    unanswered: int = 0
+    cancelled: int = 0
+    repaired: int = 0
+    renegotiated: int = 0
+
+    @property
+    def scored(self) -> int:
+        return self.kept + self.late + self.broken + self.unanswered
+
+    @property
+    def kept_any(self) -> int:
+        """What "N of M kept" says: a late promise was still kept."""
+        return self.kept + self.late
+
+    @property
+    def missed(self) -> int:
+        return self.broken + self.unanswered
+
+    @property
+    def percent(self) -> float | None:
+        if not self.scored:
+            return None
+        # One division of integers: an exact half (62.5) stays exact for rounding.
+        return (2 * self.kept + self.late) * 50 / self.scored
+
+    @property
+    def rounded(self) -> int | None:
+        percent = self.percent
+        return None if percent is None else whole_percent(percent)
+
+
+def tally(promises: Iterable[Promise]) -> Tally:
+    """Open promises are not scored yet; a renegotiation counts whatever came after it."""
+    kept = late = broken = unanswered = cancelled = repaired = renegotiated = 0
+    for promise in promises:
+        if promise.renegotiations:
+            renegotiated += 1
+        outcome = promise.outcome
+        if outcome is Outcome.KEPT:
+            kept += 1
+        elif outcome is Outcome.LATE:
+            late += 1
+        elif outcome is Outcome.BROKEN:
+            broken += 1
+        elif outcome is Outcome.UNANSWERED:
+            unanswered += 1
+        elif outcome is Outcome.CANCELLED:
+            cancelled += 1
+        if promise.repair_of and outcome in (Outcome.KEPT, Outcome.LATE):
+            repaired += 1
+    return Tally(kept, late, broken, unanswered, cancelled, repaired, renegotiated)
+
+
+def is_scored(promise: Promise) -> bool:
+    return promise.outcome is not None and promise.outcome.scored
+
+
+_KEPT_ANY = frozenset((Outcome.KEPT, Outcome.LATE))
+_in_due_order = attrgetter("due", "id")  # ties on due broken by id: any input order, one answer
+
+
+def longest_streak(promises: Iterable[Promise]) -> int:
+    """Kept-or-late in a row by due time; cancelled and open promises neither add nor break."""
+    return _streak(sorted(promises, key=_in_due_order))
+
+
+def _streak(ordered: Iterable[Promise]) -> int:
+    best = run = 0
+    for promise in ordered:
+        outcome = promise.outcome
+        if outcome in _KEPT_ANY:
+            run += 1
+            best = max(best, run)
+        elif outcome is not None and outcome is not Outcome.CANCELLED:
+            run = 0
+    return best
+
+
+def long_run_reliability(promises: Iterable[Promise], now: datetime) -> float | None:
+    """A time-decayed mean of outcomes, 0..100, with a half-life of four weeks.
+
+    Each closed, scored promise has the value 1 (kept), ½ (late) or 0 and the weight
+    2^(−age / 4 weeks), its age measured from its due time. The mean of the values
+    under those weights is an exponential moving average that needs no warm-up: a
+    new user's first kept promise reads 100 %, not the few percent a plain
+    "r ← r·m + v·(1 − m)" started at zero would show.
+    """
+    # Stored times are UTC; comparing UTC with UTC skips a time-zone lookup per promise.
+    now = now.astimezone(UTC)
+    now_ts = now.timestamp()
+    points = [
+        (now_ts - promise.due.timestamp(), VALUES[outcome])
+        for promise in promises
+        if (outcome := promise.outcome) in VALUES
+        and (promise.closed is None or promise.closed <= now)
+    ]
+    if not points:
+        return None
+    # A promise done before it fell due has age 0, not a negative one. Measured from
+    # the youngest, the largest weight is 1: years of history never underflow to a
+    # zero total, and the ratio is unchanged by that common factor.
+    youngest = max(0.0, min(age for age, _ in points))
+    half_life = HALF_LIFE.total_seconds()
+    total = weighted = 0.0
+    for age, value in points:
+        weight = 2.0 ** ((youngest - age) / half_life) if age > youngest else 1.0
+        total += weight
+        weighted += weight * value
+    return 100.0 * weighted / total
+
+
+# --- weeks ---------------------------------------------------------------------------
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    # A midnight skipped by DST (clocks jump 00:00 → 01:00) resolves to the instant
+    # the day actually starts.
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def week_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Local Monday 00:00 of ``now``'s week and the next Monday 00:00: [start, end)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    local = now.astimezone(tz)
+    monday = local.date() - timedelta(days=local.weekday())
+    return _midnight(monday, tz), _midnight(monday + timedelta(weeks=1), tz)
+
+
+# --- the report ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    start: datetime  # local Monday 00:00
+    tally: Tally
+
+
+@dataclass(frozen=True, slots=True)
+class Slip:
+    label: str  # "promises due in the evening"; may hold a user's tag: escape it
+    missed: int
+    total: int
+    weeks: int = 1  # 1: this week; SLIP_FALLBACK_WEEKS when this week had too little
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineAdherence:
+    routine_id: str
+    task: str
+    this_kept: int
+    this_total: int
+    last_kept: int
+    last_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyReport:
+    start: datetime
+    end: datetime
+    now: datetime
+    this_week: Tally
+    last_week: Tally
+    delta: int | None
+    longest_streak: int
+    reliability: float | None
+    by_tag: tuple[tuple[str, int, int], ...]
+    slip: Slip | None
+    cancelled: tuple[Promise, ...]
+    routines: tuple[RoutineAdherence, ...]
+    downtime_days: tuple[date, ...]
+    weeks: tuple[WeekSummary, ...]
+    best_streak: int = 0  # over every promise given, not only this week
+    pending: int = 0  # due this week and not answered yet
+
+    @property
+    def is_empty(self) -> bool:
+        return self.this_week.scored == 0
+
+
+def week_is_empty(report: WeeklyReport) -> bool:
+    return report.is_empty
+
+
+def weekly_report(
+    promises: Sequence[Promise],
+    now: datetime,
+    tz: ZoneInfo,
+    routines: Sequence[Routine] = (),
+    downtime: Sequence[tuple[datetime, datetime]] = (),
+) -> WeeklyReport:
+    start, end = week_bounds(now, tz)
+    starts = [_midnight(start.date() - timedelta(weeks=back), tz) for back in range(7, -1, -1)]
+    ordered = sorted(promises, key=_in_due_order)
+    buckets = _by_week(ordered, [s.astimezone(UTC) for s in starts] + [end.astimezone(UTC)])
+    this, last = buckets[-1], buckets[-2]
+    tallies = [tally(bucket) for bucket in buckets]
+    this_tally, last_tally = tallies[-1], tallies[-2]
+    delta = None
+    if this_tally.rounded is not None and last_tally.rounded is not None:
+        delta = this_tally.rounded - last_tally.rounded
+    slip = _slip(this, tz, 1)
+    if slip is None and not _enough_in_any_group(this, tz):
+        recent = [p for bucket in buckets[-SLIP_FALLBACK_WEEKS:] for p in bucket]
+        slip = _slip(recent, tz, SLIP_FALLBACK_WEEKS)
+    return WeeklyReport(
+        start=start,
+        end=end,
+        now=now,
+        this_week=this_tally,
+        last_week=last_tally,
+        delta=delta,
+        longest_streak=_streak(this),
+        reliability=long_run_reliability(ordered, now),
+        by_tag=by_tag(this),
+        slip=slip,
+        cancelled=tuple(p for p in this if p.outcome is Outcome.CANCELLED),
+        routines=_routines(routines, this, last),
+        downtime_days=_downtime_days(downtime, start.date(), tz),
+        weeks=tuple(WeekSummary(s, t) for s, t in zip(starts, tallies, strict=True)),
+        best_streak=_streak(ordered),
+        pending=sum(1 for p in this if p.is_open),
+    )
+
+
+def _by_week(ordered: Sequence[Promise], edges: Sequence[datetime]) -> list[list[Promise]]:
+    """One pass with a binary search per promise, instead of a scan per week or group."""
+    buckets: list[list[Promise]] = [[] for _ in range(len(edges) - 1)]
+    first, last = edges[0], edges[-1]
+    for promise in ordered:
+        if first <= promise.due < last:
+            buckets[bisect_right(edges, promise.due) - 1].append(promise)
+    return buckets
+
+
+def by_tag(promises: Iterable[Promise]) -> tuple[tuple[str, int, int], ...]:
+    """(tag, kept_any, scored) for each tag among scored promises, most promises first."""
+    counts: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}  # casefolded tag -> the spelling first seen
+    for promise in promises:
+        if not is_scored(promise):
+            continue
+        kept = promise.outcome in (Outcome.KEPT, Outcome.LATE)
+        # A tag written twice on one promise, or as #Mom and #mom, counts once.
+        for key, tag in {t.casefold(): t for t in promise.tags}.items():
+            shown.setdefault(key, tag)
+            pair = counts.setdefault(key, [0, 0])
+            pair[0] += kept
+            pair[1] += 1
+    rows = [(shown[key], kept, scored) for key, (kept, scored) in counts.items()]
+    return tuple(sorted(rows, key=lambda row: (-row[2], row[0].casefold())))
+
+
+# --- where it slips ------------------------------------------------------------------
+
+_DIMENSIONS = ("tag", "time of day", "lead time", "kind")
+
+
+def time_of_day(hour: int) -> str:
+    if 5 <= hour < 12:
+        return "promises due in the morning"
+    if 12 <= hour < 17:
+        return "promises due in the afternoon"
+    if 17 <= hour < 22:
+        return "promises due in the evening"
+    return "promises due at night"
+
+
+def lead_time(promise: Promise, tz: ZoneInfo) -> str:
+    """How far ahead the word was given: on the spot, for later that day, for another day."""
+    if promise.due - promise.created < timedelta(hours=1):
+        return "promises made less than an hour ahead"
+    if promise.due.astimezone(tz).date() == promise.created.astimezone(tz).date():
+        return "promises made for later the same day"
+    return "promises made for a later day"
+
+
+def _groups(promises: Iterable[Promise], tz: ZoneInfo) -> dict[tuple[int, str], list[int]]:
+    """(dimension, label) -> [kept, late, missed] over scored promises."""
+    groups: dict[tuple[int, str], list[int]] = {}
+    for promise in promises:
+        if not is_scored(promise):
+            continue
+        outcome = promise.outcome
+        column = 0 if outcome is Outcome.KEPT else 1 if outcome is Outcome.LATE else 2
+        labels = [(0, f"promises for {tag}") for tag in {t.casefold(): t for t in promise.tags}]
+        labels.append((1, time_of_day(promise.due.astimezone(tz).hour)))
+        labels.append((2, lead_time(promise, tz)))
+        if promise.kind is not Kind.OTHER:  # "other" says nothing a person can act on
+            labels.append((3, KIND_LABELS[promise.kind]))
+        for key in labels:
+            groups.setdefault(key, [0, 0, 0])[column] += 1
+    return groups
+
+
+def _enough_in_any_group(promises: Iterable[Promise], tz: ZoneInfo) -> bool:
+    return any(sum(c) >= SLIP_MIN_PROMISES for c in _groups(promises, tz).values())
+
+
+def _slip(promises: Sequence[Promise], tz: ZoneInfo, weeks: int) -> Slip | None:
+    """The weakest group with enough promises, if it is weaker than the whole and missed one.
+
+    Ties go to the group with more misses, then more promises, then the dimension
+    order (person, time of day, lead time, kind), then the label: the same data
+    always names the same slip.
+    """
+    overall = tally(promises).percent
+    if overall is None:
+        return None
+    best: tuple[float, int, int, int, str] | None = None
+    for (dimension, label), (kept, late, missed) in _groups(promises, tz).items():
+        total = kept + late + missed
+        if total < SLIP_MIN_PROMISES or not missed:
+            continue
+        percent = (2 * kept + late) * 50 / total
+        if percent >= overall:
+            continue
+        key = (percent, -missed, -total, dimension, label)
+        if best is None or key < best:
+            best = key
+    if best is None:
+        return None
+    return Slip(label=best[4], missed=-best[1], total=-best[2], weeks=weeks)
+
+
+# --- routines and downtime -----------------------------------------------------------
+
+
+def _routines(
+    routines: Sequence[Routine], this: Sequence[Promise], last: Sequence[Promise]
+) -> tuple[RoutineAdherence, ...]:
+    def per_routine(promises: Sequence[Promise]) -> dict[str, list[Promise]]:
+        found: dict[str, list[Promise]] = {}
+        for promise in promises:
+            if promise.routine_id is not None:
+                found.setdefault(promise.routine_id, []).append(promise)
+        return found
+
+    this_by, last_by = per_routine(this), per_routine(last)
+    rows: list[RoutineAdherence] = []
+    for routine in routines:
+        now_t, then_t = tally(this_by.get(routine.id, ())), tally(last_by.get(routine.id, ()))
+        if routine.paused and not now_t.scored and not then_t.scored:
+            continue
+        rows.append(
+            RoutineAdherence(
+                routine.id,
+                routine.task,
+                now_t.kept_any,
+                now_t.scored,
+                then_t.kept_any,
+                then_t.scored,
+            )
+        )
+    return tuple(rows)
+
+
+def _downtime_days(
+    windows: Sequence[tuple[datetime, datetime]], monday: date, tz: ZoneInfo
+) -> tuple[date, ...]:
+    """Local days of this week touched by an offline stretch, each once, in order."""
+    sunday = monday + timedelta(days=6)
+    days: set[date] = set()
+    for began, ended in windows:
+        day = max(began.astimezone(tz).date(), monday)
+        until = min(ended.astimezone(tz).date(), sunday)
+        while day <= until:
+            days.add(day)
+            day += timedelta(days=1)
+    return tuple(sorted(days))

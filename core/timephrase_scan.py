@@ -1,0 +1,808 @@
+"""Finding the pieces of a time phrase in a message: durations, clock times, parts of the
+day, days and dates, and routine rules.
+
+Each piece is found by its own small regex (compiled once) and read into a typed value;
+the pieces are then combined by core.timephrase. Every regex is anchored on word edges
+so that "at", "in", "may", "sat", "second" inside ordinary task text are left alone: an
+ambiguous word only counts next to the words that make it a time ("on Sat", "5 May").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from core.numbers import NUMBER_WORD, VAGUE_AMOUNT, is_vague, word_value
+from core.timephrase_recur import EVERY_DAY, WEEKDAYS, WEEKEND
+
+# ----------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """ "in 2 hours" (an absolute span) or "in 3 days" (calendar days on the wall clock)."""
+
+    seconds: float
+    days: int = 0
+    months: int = 0
+    strong: bool = True  # said with "in"/"within"/"from now"; a bare "10 minutes" is weak
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    hour: int
+    minute: int
+    bare: bool = False  # 1–12 with no am/pm: morning or evening is decided later
+    midnight: bool = False  # the midnight at the end of the day, not its start
+
+
+PartName = Literal["morning", "lunch", "afternoon", "eod", "evening", "night", "bed"]
+PART_TIMES: dict[str, tuple[int, int]] = {
+    "morning": (9, 0),
+    "lunch": (12, 0),
+    "afternoon": (15, 0),
+    "eod": (18, 0),
+    "evening": (19, 0),
+    "night": (20, 0),
+    "bed": (22, 0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of the day. "this" parts mean today; "in the morning" means the next one;
+    a plain "evening" only counts beside a day ("Friday evening") or a routine."""
+
+    name: str
+    mode: Literal["this", "next", "plain"]
+    hour: int
+    minute: int
+
+
+DayKind = Literal["today", "offset", "weekday", "date", "monthday", "weekend"]
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    kind: DayKind
+    offset: int = 0  # "tomorrow" = 1, "the day after tomorrow" = 2
+    weekday: int = 0
+    year: int | None = None
+    month: int = 0
+    day: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Recur:
+    days: tuple[int, ...]
+    part: Part | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bad:
+    """A phrase that is clearly meant as a time but cannot be one."""
+
+    reason: str
+    example: str
+
+
+Value = Duration | Clock | Part | Day | Recur | Bad
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    value: Value
+
+
+Reader = Callable[[re.Match[str]], Value | None]
+
+
+# ----------------------------------------------------------------------------- words
+
+_B = r"(?<![\w#@])"  # a word starts here (and is not part of a #tag or @handle)
+_E = r"(?![\w])"  # a word ends here
+_CLOCK_PRE = (
+    r"(?:at|by|around|about|before|until|till|til|from|after|"
+    r"no\s+later\s+than|not\s+later\s+than|latest\s+by|@)"
+)
+_DAY_PRE = r"(?:on|by|before|until|till|for|from|after)"
+_MER = r"(?P<mer>[ap])\.?\s?m\b\.?"
+_HOURWORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_HOURWORD = "|".join(_HOURWORDS)
+_MINUTEWORDS = {"fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
+_MINUTEWORD = r"fifteen|thirty|forty[\s-]five"
+
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_ABBR = {
+    "mon": 0,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "weds": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+}
+# Abbreviations that are also ordinary words need a preposition in front ("on Sat").
+_RISKY_ABBR = "mon|wed|sat|sun"
+_SAFE_ABBR = "tues|tue|thurs|thur|thu|fri|weds"
+_FULL_DAY = "|".join(_FULL_DAYS)
+_ANY_DAY = rf"(?:{_FULL_DAY}|tues|tue|thurs|thur|thu|fri|weds|wed|mon|sat|sun)"
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_MONTH_NAMES = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+_FLAGS = re.IGNORECASE
+
+
+def day_number(word: str) -> int:
+    word = word.lower().rstrip(".")
+    for index, name in enumerate(_FULL_DAYS):
+        if word == name or word == name + "s":
+            return index
+    if word.endswith("s") and word[:-1] in _DAY_ABBR and word not in _DAY_ABBR:
+        word = word[:-1]
+    return _DAY_ABBR[word]
+
+
+def month_number(word: str) -> int:
+    return _MONTHS[word.lower()[:3]]
+
+
+# ----------------------------------------------------------------------------- errors
+
+EXAMPLE_RELATIVE = "call mom back in 5 minutes"
+EXAMPLE_CLOCK = "call mom back at 19:00"
+EXAMPLE_DATE = "pay the rent on 5 Dec"
+EXAMPLE_ROUTINE = "every day at 8am: phone away at breakfast"
+
+
+def _bad_clock(text: str) -> Bad:
+    return Bad(
+        f'"{text.strip()}" is not a time of day (hours go 0–23, minutes 0–59)',
+        EXAMPLE_CLOCK,
+    )
+
+
+# ----------------------------------------------------------------------------- clocks
+
+_CLOCK_COLON = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s*)?(?<![\d.:/])(?P<h>\d{{1,2}})(?P<sep>[:.])(?P<m>\d{{2}})"
+    rf"(?![\d]|[:.]\d)(?:\s*{_MER})?{_E}",
+    _FLAGS,
+)
+_CLOCK_MER = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s*)?(?<![\d.:/])(?P<h>\d{{1,2}}|{_HOURWORD})"
+    rf"(?:\s+(?P<mw>{_MINUTEWORD}))?\s*{_MER}{_E}",
+    _FLAGS,
+)
+_PART_AHEAD = (
+    r"(?=\s+(?:in\s+the\s+(?:morning|afternoon|evening)|tonight|tonite|at\s+night|"
+    r"this\s+(?:morning|afternoon|evening)|tomorrow|tmrw|(?:on\s+)?(?:" + _FULL_DAY + r")))"
+)
+_CLOCK_BARE = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+(?<![\d.:/])(?P<h>\d{{1,2}}|{_HOURWORD})"
+    rf"(?:\s+(?P<mw>{_MINUTEWORD}))?(?:\s*o['’]?\s*clock)?(?![\w:.,]\d|\d|\w)"
+    rf"|(?<![\d.:/])(?P<h2>\d{{1,2}}|{_HOURWORD})(?:\s+(?P<mw2>{_MINUTEWORD}))?"
+    rf"(?:\s*o['’]?\s*clock{_E}|{_E}{_PART_AHEAD}))",
+    _FLAGS,
+)
+_NOON = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+)?(?:12\s*)?(?P<w>noon|midday|mid-day|midnight|mid-night)"
+    rf"{_E}",
+    _FLAGS,
+)
+_PAST = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+)?(?P<q>half|(?:a\s+)?quarter|\d{{1,2}}|{NUMBER_WORD})"
+    rf"(?:\s+minutes?)?\s+(?P<dir>past|after|to|before)\s+(?P<h>\d{{1,2}}|{_HOURWORD}){_E}"
+    rf"(?:\s*{_MER})?",
+    _FLAGS,
+)
+
+
+def _hour_value(text: str) -> int | None:
+    text = text.lower()
+    if text.isdigit():
+        return int(text)
+    return _HOURWORDS.get(text)
+
+
+def _minute_word(text: str | None) -> int:
+    if not text:
+        return 0
+    return _MINUTEWORDS.get(re.sub(r"[\s-]+", " ", text.lower()), 0)
+
+
+def _with_meridiem(hour: int, minute: int, mer: str | None, raw: str) -> Clock | Bad:
+    if mer is None:
+        if hour > 23 or minute > 59:
+            return _bad_clock(raw)
+        return Clock(hour, minute, bare=1 <= hour <= 12)
+    if minute > 59 or hour > 23:
+        return _bad_clock(raw)
+    pm = mer.lower() == "p"
+    if hour > 12 or hour == 0:
+        if pm and hour > 12 and raw.count(":"):
+            return Clock(hour, minute)  # "13:30pm": a 24-hour time with a stray suffix
+        return Bad(
+            f'"{raw.strip()}" is not a time — write it as 13:00 or 1pm',
+            EXAMPLE_CLOCK,
+        )
+    hour = hour % 12 + (12 if pm else 0)
+    return Clock(hour, minute)
+
+
+def _colon(m: re.Match[str]) -> Value | None:
+    if m["sep"] == "." and not m["pre"] and not m["mer"]:
+        return None  # "2.50" is a price, not a time
+    hour, minute = int(m["h"]), int(m["m"])
+    if (hour > 23 or minute > 59) and not m["pre"] and not m["mer"]:
+        return None  # "won 25:19" is a score; only "at 25:99" is a wrong time
+    if hour == 24 and minute == 0 and not m["mer"]:
+        return Clock(0, 0, midnight=True)
+    clock = _with_meridiem(hour, minute, m["mer"], m.group(0))
+    if isinstance(clock, Clock) and (m["h"].startswith("0") or hour == 0) and not m["mer"]:
+        return Clock(clock.hour, clock.minute)  # "07:30" is a 24-hour clock
+    return clock
+
+
+def _mer(m: re.Match[str]) -> Value | None:
+    hour = _hour_value(m["h"])
+    if hour is None:
+        return None
+    return _with_meridiem(hour, _minute_word(m["mw"]), m["mer"], m.group(0))
+
+
+def _bare(m: re.Match[str]) -> Value | None:
+    hour = _hour_value(m["h"] or m["h2"])
+    if hour is None or hour > 23:
+        return None
+    return Clock(hour, _minute_word(m["mw"] or m["mw2"]), bare=1 <= hour <= 12)
+
+
+def _noon(m: re.Match[str]) -> Value:
+    if m["w"].lower().startswith("mid") and "n" in m["w"].lower()[3:5]:
+        return Clock(0, 0, midnight=True)
+    return Clock(12, 0)
+
+
+def _past(m: re.Match[str]) -> Value | None:
+    hour = _hour_value(m["h"])
+    q = m["q"].lower()
+    if q == "half":
+        minutes = 30
+    elif q.endswith("quarter"):
+        minutes = 15
+    elif q.isdigit():
+        minutes = int(q)
+    else:
+        minutes = word_value(q) or 0
+    if hour is None or hour > 23 or not 0 < minutes < 60:
+        return None
+    direction = m["dir"].lower()
+    if direction in ("to", "before"):
+        if m["q"].isdigit() and not re.search(r"minute", m.group(0), _FLAGS):
+            return None  # "5 to 7" is a range, not a clock
+        hour, minute = (hour - 1) % 24, 60 - minutes
+    else:
+        minute = minutes
+    if hour == 0 and direction in ("to", "before"):
+        hour = 12 if not m["mer"] else 0
+    return _with_meridiem(hour, minute, m["mer"], m.group(0))
+
+
+# ----------------------------------------------------------------------------- durations
+
+_AMOUNT = rf"(?:-\s*)?\d{{1,12}}(?:\.\d{{1,6}})?|{NUMBER_WORD}|{VAGUE_AMOUNT}"
+_UNIT = (
+    r"seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|"
+    r"fortnights?|months?|years?|yrs?"
+)
+_PIECE = (
+    rf"(?:(?P<amt{{n}}>{_AMOUNT})(?P<and{{n}}>\s+and\s+a\s+half)?\s*"
+    rf"(?P<unit{{n}}>{_UNIT})(?:\s+and\s+a\s+(?P<frac{{n}}>half|quarter))?{_E}"
+    rf"|(?P<half{{n}}>half\s+(?:an?\s+)?(?:hour|hr|day|minute|min)|"
+    rf"(?:a\s+)?quarter\s+(?:of\s+)?(?:an?\s+)?hour|half-hour))"
+)
+_DURATION_TEXT = (
+    rf"(?P<hm>\d{{1,2}})h(?P<hmm>\d{{2}})(?:m|min)?{_E}|"
+    + _PIECE.replace("{n}", "1")
+    + r"(?:\s*,?\s*(?:and\s+)?"
+    + _PIECE.replace("{n}", "2")
+    + ")?"
+)
+_DURATION = re.compile(
+    rf"{_B}(?:(?P<pre>in|within|after)\s+(?:(?:about|around|approx\.?|approximately|roughly|"
+    rf"like|just|another|only|maybe)\s+)?)?(?<![\d.])(?:{_DURATION_TEXT})"
+    rf"(?P<post>\s+from\s+now|\s+later|['’]?\s+time)?(?!\s+ago{_E})",
+    _FLAGS,
+)
+_SOON = re.compile(
+    rf"{_B}(?:in\s+a\s+(?:little\s+)?bit|soon(?:ish)?|shortly|in\s+a\s+moment|"
+    rf"in\s+a\s+(?:sec|second|tick|jiffy)|asap|a\.s\.a\.p\.?|as\s+soon\s+as\s+possible|right\s+away|"
+    rf"straight\s+away){_E}",
+    _FLAGS,
+)
+_UNIT_SECONDS = {
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+}
+_UNIT_DAYS = {
+    "d": 1,
+    "day": 1,
+    "days": 1,
+    "w": 7,
+    "wk": 7,
+    "wks": 7,
+    "week": 7,
+    "weeks": 7,
+    "fortnight": 14,
+    "fortnights": 14,
+}
+_UNIT_MONTHS = {"month": 1, "months": 1, "year": 12, "years": 12, "yr": 12, "yrs": 12}
+_BARE_UNITS = {"min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours"}
+_BARE_UNITS |= {"sec", "secs", "second", "seconds"}
+_NOT_BEFORE_BARE = re.compile(
+    r"(?:for|every|each|per|a|an|than|last|past|first|next|those|these|the|of|only)\s*$",
+    _FLAGS,
+)
+#: Beyond this a duration cannot be a promise's time; checked before building a timedelta.
+MAX_SECONDS = 366 * 86400
+
+
+def _amount(text: str) -> float | None:
+    text = text.strip()
+    if text[:1] == "-":
+        return -1.0
+    if text[:1].isdigit():
+        return float(text)
+    value = word_value(text)
+    return None if value is None else float(value)
+
+
+def _piece(m: re.Match[str], n: int) -> tuple[float, int, int] | None:
+    """(seconds, days, months) of one "2 hours"/"half an hour" piece."""
+    half = m[f"half{n}"]
+    if half:
+        half = half.lower()
+        if "quarter" in half:
+            return (900.0, 0, 0)
+        if "day" in half:
+            return (43200.0, 0, 0)
+        if "min" in half:
+            return (30.0, 0, 0)
+        return (1800.0, 0, 0)
+    amount = _amount(m[f"amt{n}"])
+    if amount is None:
+        return None
+    if amount < 0:
+        return (-1.0, 0, 0)
+    if m[f"and{n}"]:
+        amount += 0.5
+    frac = m[f"frac{n}"]
+    if frac:
+        amount += 0.5 if frac.lower() == "half" else 0.25
+    unit = m[f"unit{n}"].lower()
+    if unit in _UNIT_SECONDS:
+        return (amount * _UNIT_SECONDS[unit], 0, 0)
+    if unit in _UNIT_DAYS:
+        days = amount * _UNIT_DAYS[unit]
+        if days != int(days):
+            return (days * 86400, 0, 0)
+        return (0.0, int(days), 0)
+    months = amount * _UNIT_MONTHS[unit]
+    if months != int(months):
+        return (months * 30 * 86400, 0, 0)
+    return (0.0, 0, int(months))
+
+
+def _duration(m: re.Match[str]) -> Value | None:
+    strong = bool(m["pre"] or m["post"])
+    if m["hm"]:
+        hours, minutes = int(m["hm"]), int(m["hmm"])
+        if minutes > 59:
+            return None
+        return Duration(hours * 3600.0 + minutes * 60, strong=strong, text=m.group(0))
+    pieces = [_piece(m, 1)]
+    if m["amt2"] or m["half2"]:
+        pieces.append(_piece(m, 2))
+    if any(p is None for p in pieces):
+        return None
+    seconds = sum(p[0] for p in pieces if p)
+    days = sum(p[1] for p in pieces if p)
+    months = sum(p[2] for p in pieces if p)
+    if not strong:
+        # A bare "10 minutes" is a time only when nothing says it is something else:
+        # "for 10 minutes", "a 10 minute walk", "5 m" (metres), "a day off" are not.
+        unit = (m["unit1"] or "").lower()
+        amount_text = m["amt1"] or ""
+        if m["half1"] or unit not in _BARE_UNITS or is_vague(amount_text):
+            return None
+        if unit[-1] != "s" and len(unit) > 3 and _amount(amount_text) not in (1.0, None):
+            return None  # "10 minute" reads as an adjective
+        if _NOT_BEFORE_BARE.search(m.string, 0, m.start()):
+            return None
+    if any(p and p[0] < 0 for p in pieces):
+        return Bad(
+            f'"{m.group(0).strip()}" is in the past — a promise needs a time ahead',
+            EXAMPLE_RELATIVE,
+        )
+    if seconds == 0 and days == 0 and months == 0:
+        return Bad(f'"{m.group(0).strip()}" is right now — give a time ahead', EXAMPLE_RELATIVE)
+    if seconds + days * 86400 + months * 28 * 86400 > MAX_SECONDS:
+        return Bad(
+            f'"{m.group(0).strip()}" is more than a year ahead — promises are for the next year',
+            EXAMPLE_RELATIVE,
+        )
+    return Duration(seconds, days, months, strong=strong, text=m.group(0))
+
+
+def _soon(m: re.Match[str]) -> Value:
+    return Duration(900.0, text=m.group(0))
+
+
+# "back in 5": a number with no unit, ending the phrase, is minutes.
+_IN_MINUTES = re.compile(
+    rf"{_B}in\s+(?:(?:about|around|like|another|just)\s+)?(?P<n>\d{{1,3}}|{NUMBER_WORD})"
+    r"(?=\s*(?:[,.;:!?)]|$))",
+    _FLAGS,
+)
+
+
+def _in_minutes(m: re.Match[str]) -> Value | None:
+    amount = _amount(m["n"])
+    if amount is None:
+        return None
+    if amount == 0:
+        return Bad(f'"{m.group(0).strip()}" is right now — give a time ahead', EXAMPLE_RELATIVE)
+    return Duration(amount * 60, text=m.group(0))
+
+
+# ----------------------------------------------------------------------------- days
+
+_TODAY = re.compile(rf"{_B}(?:{_DAY_PRE}\s+)?(?:later\s+)?(?:today|tdy|2day){_E}", _FLAGS)
+_TOMORROW = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?P<after>(?:the\s+)?day\s+after\s+)?"
+    rf"(?:tomorrow|tomorow|tommorow|tommorrow|tomorrw|tmrw|tmrrw|tmr|tmw|2morrow|2moro){_E}",
+    _FLAGS,
+)
+# "Monday's report" names a thing, not a time.
+_NOT_POSSESSIVE = rf"(?!['’]s{_E})"
+_WEEKDAY = re.compile(
+    rf"{_B}(?:(?P<pre>{_DAY_PRE})\s+)?(?:(?:next|this|coming|this\s+coming)\s+)?"
+    rf"(?P<wd>{_FULL_DAY}|{_SAFE_ABBR})\.?{_E}{_NOT_POSSESSIVE}"
+    rf"|{_B}(?:(?:{_DAY_PRE}|next|this|coming)\s+)+(?P<wd2>{_RISKY_ABBR})\.?{_E}"
+    rf"{_NOT_POSSESSIVE}",
+    _FLAGS,
+)
+_WEEKEND = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+|at\s+|over\s+)?(?:this|the|next|coming)\s+weekend{_E}",
+    _FLAGS,
+)
+_NEXT_WEEK = re.compile(rf"{_B}(?:{_DAY_PRE}\s+)?next\s+week{_E}(?!\s*(?:end|day))", _FLAGS)
+_DATE_DM = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?(?<![\d.:/])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?:\s+of)?[\s-]*{_MONTH}(?:,?[\s-]*(?P<y>\d{{4}}))?{_E}",
+    _FLAGS,
+)
+_DATE_MD = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?{_MONTH}\s*(?:the\s+)?(?<![\d])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"{_E}(?![:.]\d)(?:,?\s*(?P<y>\d{{4}}){_E})?",
+    _FLAGS,
+)
+_DATE_ISO = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?P<y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<d>\d{{1,2}})(?![\w-])",
+    _FLAGS,
+)
+_MONTHDAY = re.compile(
+    rf"{_B}(?:(?:{_DAY_PRE})\s+(?:the\s+)?|the\s+)(?P<d>\d{{1,2}})(?:st|nd|rd|th){_E}"
+    rf"(?!\s+(?:of\s+)?{_MONTH})",
+    _FLAGS,
+)
+
+
+def _today(m: re.Match[str]) -> Value:
+    return Day("today")
+
+
+def _tomorrow(m: re.Match[str]) -> Value:
+    return Day("offset", offset=2 if m["after"] else 1)
+
+
+def _weekday(m: re.Match[str]) -> Value:
+    return Day("weekday", weekday=day_number(m["wd"] or m["wd2"]))
+
+
+def _weekend(m: re.Match[str]) -> Value:
+    return Day("weekend")
+
+
+def _next_week(m: re.Match[str]) -> Value:
+    return Day("weekday", weekday=0)
+
+
+def _date_value(year: int | None, month: int, day: int, raw: str) -> Value | None:
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    limits = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    if day > limits[month - 1]:
+        name = _MONTH_NAMES[month - 1]
+        size = "28 days (29 in a leap year)" if month == 2 else f"{limits[month - 1]} days"
+        return Bad(
+            f"{day} {name} does not exist — {name} has {size}",
+            EXAMPLE_DATE,
+        )
+    if year is not None and not 1 <= year <= 9998:
+        return None
+    return Day("date", year=year, month=month, day=day)
+
+
+def _date_words(m: re.Match[str]) -> Value | None:
+    year = int(m["y"]) if m["y"] else None
+    return _date_value(year, month_number(m["mon"]), int(m["d"]), m.group(0))
+
+
+def _date_iso(m: re.Match[str]) -> Value | None:
+    value = _date_value(int(m["y"]), int(m["mo"]), int(m["d"]), m.group(0))
+    if value is None:
+        return Bad(f'"{m.group(0).strip()}" is not a date', EXAMPLE_DATE)
+    return value
+
+
+def _monthday(m: re.Match[str]) -> Value | None:
+    day = int(m["d"])
+    if not 1 <= day <= 31:
+        return None
+    return Day("monthday", day=day)
+
+
+# ----------------------------------------------------------------------------- parts of day
+
+_PART_PATTERNS: list[tuple[str, PartName, Literal["this", "next", "plain"]]] = [
+    (r"this\s+morning", "morning", "this"),
+    (r"(?:early\s+|late\s+)?in\s+the\s+morning", "morning", "next"),
+    (r"(?:at|by|before|for|over|during|around)\s+lunch(?:\s*time)?|lunch\s*time", "lunch", "this"),
+    (r"this\s+afternoon|in\s+the\s+afternoon", "afternoon", "this"),
+    (
+        r"(?:by\s+|at\s+|before\s+|until\s+|till\s+)?(?:the\s+)?(?:end\s+of\s+(?:the\s+)?"
+        r"(?:work\s*|working\s+|business\s+)?day|eod|cob|close\s+of\s+(?:business|play))",
+        "eod",
+        "this",
+    ),
+    (r"this\s+evening|in\s+the\s+evening", "evening", "this"),
+    (
+        r"(?:by\s+|for\s+|at\s+)?(?:later\s+)?(?:tonight|tonite|2nite|this\s+night)|at\s+night",
+        "night",
+        "this",
+    ),
+    (
+        r"(?:before|at|by|around)\s+(?:bed\s*time|bed|sleep|going\s+to\s+(?:bed|sleep))|bedtime",
+        "bed",
+        "this",
+    ),
+    (r"morning", "morning", "plain"),
+    (r"afternoon", "afternoon", "plain"),
+    (r"evening", "evening", "plain"),
+    (r"night", "night", "plain"),
+]
+
+
+def _part_reader(name: PartName, mode: Literal["this", "next", "plain"]) -> Reader:
+    hour, minute = PART_TIMES[name]
+
+    def read(m: re.Match[str]) -> Value:
+        return Part(name, mode, hour, minute)
+
+    return read
+
+
+# ----------------------------------------------------------------------------- routines
+
+_DAY_LIST = rf"{_ANY_DAY}s?\.?(?:\s*(?:,|and|&|\+|/)\s*(?:and\s+)?{_ANY_DAY}s?\.?)*"
+_RECUR_DAYS = re.compile(
+    rf"{_B}(?P<lead>every|each|on)\s+(?P<list>{_DAY_LIST}){_E}"
+    rf"|{_B}(?P<plural>(?:{_FULL_DAY})s(?:\s*(?:,|and|&|\+|/)\s*(?:and\s+)?(?:{_FULL_DAY})s)*)"
+    rf"{_E}",
+    _FLAGS,
+)
+_RECUR_DAILY = re.compile(
+    rf"{_B}(?:every\s+(?:single\s+)?day|everyday|each\s+day|daily|every\s+24\s+hours|"
+    rf"once\s+a\s+day|each\s+and\s+every\s+day){_E}",
+    _FLAGS,
+)
+_RECUR_WEEKDAYS = re.compile(
+    rf"{_B}(?:on\s+)?(?:(?:every|each)\s+(?:week\s*day|work\s*day|working\s+day|business\s+day)"
+    rf"|weekdays|workdays){_E}",
+    _FLAGS,
+)
+_RECUR_WEEKEND = re.compile(
+    rf"{_B}(?:on\s+|at\s+)?(?:(?:every|each)\s+weekend(?:\s+day)?|weekends){_E}", _FLAGS
+)
+_RECUR_PART = re.compile(
+    rf"{_B}(?:every|each)\s+(?P<n>morning|afternoon|evening|night|lunch\s*time|bed\s*time)"
+    rf"{_E}",
+    _FLAGS,
+)
+_RECUR_SUBDAILY = re.compile(
+    rf"{_B}(?:(?:every|each)\s+(?:(?:\d{{1,6}}|{NUMBER_WORD}|few|couple\s+of)\s+)?"
+    rf"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|half\s+(?:an\s+)?hour|quarter\s+hour)|"
+    rf"hourly|(?:every|each)\s+(?:other|second)\s+hour|(?:twice|three\s+times)\s+a\s+day){_E}",
+    _FLAGS,
+)
+_RECUR_OTHER = re.compile(
+    rf"{_B}(?:(?:every|each)\s+(?:other|second|third|\d{{1,6}}|{NUMBER_WORD}|few|couple\s+of)"
+    rf"\s+(?:days?|weeks?|months?|years?)|(?:every|each)\s+(?:week|month|year|fortnight)|"
+    rf"once\s+a\s+(?:week|month|year)){_E}",
+    _FLAGS,
+)
+
+
+def _recur_days(m: re.Match[str]) -> Value | None:
+    text = m["list"] or m["plural"]
+    words = re.findall(_ANY_DAY + r"s?", text, _FLAGS)
+    if m["lead"] and m["lead"].lower() == "on" and not all(w.lower().endswith("s") for w in words):
+        return None  # "on Monday" is a day, "on Mondays" a routine
+    if m["lead"] and m["lead"].lower() == "on":
+        words = [w for w in words if w.lower() not in _DAY_ABBR]
+        if not words:
+            return None
+    return Recur(tuple(sorted({day_number(w) for w in words})))
+
+
+def _recur_fixed(days: tuple[int, ...]) -> Reader:
+    def read(m: re.Match[str]) -> Value:
+        return Recur(days)
+
+    return read
+
+
+def _recur_part(m: re.Match[str]) -> Value:
+    word = re.sub(r"\s+", "", m["n"].lower())
+    name: PartName = {"lunchtime": "lunch", "bedtime": "bed"}.get(word, word)  # type: ignore[assignment]
+    hour, minute = PART_TIMES[name]
+    return Recur(EVERY_DAY, Part(name, "plain", hour, minute))
+
+
+def _recur_subdaily(m: re.Match[str]) -> Value:
+    return Bad(
+        f'Routines run at most once a day at a set time, so "{m.group(0).strip()}" '
+        "can't be a routine",
+        EXAMPLE_ROUTINE,
+    )
+
+
+def _recur_other(m: re.Match[str]) -> Value:
+    return Bad(
+        f'Routines repeat on set weekdays, so "{m.group(0).strip()}" can\'t be a routine',
+        "every Monday at 10 call mom",
+    )
+
+
+# ----------------------------------------------------------------------------- scanning
+
+_READERS: list[tuple[re.Pattern[str], Reader]] = [
+    (_CLOCK_COLON, _colon),
+    (_CLOCK_MER, _mer),
+    (_CLOCK_BARE, _bare),
+    (_NOON, _noon),
+    (_PAST, _past),
+    (_SOON, _soon),  # before durations: on the same words "in a sec" means soon
+    (_DURATION, _duration),
+    (_IN_MINUTES, _in_minutes),
+    (_TODAY, _today),
+    (_TOMORROW, _tomorrow),
+    (_WEEKDAY, _weekday),
+    (_WEEKEND, _weekend),
+    (_NEXT_WEEK, _next_week),
+    (_DATE_DM, _date_words),
+    (_DATE_MD, _date_words),
+    (_DATE_ISO, _date_iso),
+    (_MONTHDAY, _monthday),
+    (_RECUR_DAYS, _recur_days),
+    (_RECUR_DAILY, _recur_fixed(EVERY_DAY)),
+    (_RECUR_WEEKDAYS, _recur_fixed(WEEKDAYS)),
+    (_RECUR_WEEKEND, _recur_fixed(WEEKEND)),
+    (_RECUR_PART, _recur_part),
+    (_RECUR_SUBDAILY, _recur_subdaily),
+    (_RECUR_OTHER, _recur_other),
+]
+_READERS += [
+    (re.compile(rf"{_B}(?:{pattern}){_E}", _FLAGS), _part_reader(name, mode))
+    for pattern, name, mode in _PART_PATTERNS
+]
+
+# One cheap look decides whether a message can hold a time at all; most task text that
+# has no digit and none of these words skips every reader.
+_TRIGGER = re.compile(
+    r"\d|noon|midday|midnight|night|soon|shortly|bit|moment|jiffy|asap|a\.s\.a\.p|away|"
+    r"possible|minute|hour|second|day|week|month|year|fortnight|morning|afternoon|evening|"
+    r"tonite|2nite|lunch|bed|sleep|eod|cob|close|tom|tmr|tmw|2mor|tdy|weekend|"
+    r"mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty|"
+    r"forty|fifty|sixty|half|quarter|couple|few|several|every|each|daily|hourly|"
+    r"weekdays|workdays|zero|sec|min|hr|wk|yr|today|2day",
+    _FLAGS,
+)
+
+
+def scan(text: str) -> list[Token]:
+    """Every time piece in `text`, left to right, without overlaps (the longest wins)."""
+    if not _TRIGGER.search(text):
+        return []
+    found: list[Token] = []
+    for pattern, read in _READERS:
+        for m in pattern.finditer(text):
+            value = read(m)
+            if value is not None:
+                found.append(Token(m.start(), m.end(), value))
+    found.sort(key=lambda t: (t.start - t.end, t.start))
+    chosen: list[Token] = []
+    for token in found:
+        if all(token.end <= c.start or token.start >= c.end for c in chosen):
+            chosen.append(token)
+    chosen.sort(key=lambda t: t.start)
+    return chosen
