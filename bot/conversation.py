@@ -8,6 +8,7 @@ buttons, and this table of contents puts them together.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -27,6 +28,8 @@ from core.ports import StoreError
 from core.timephrase import NeedsTime, ParsedRoutine, ParseError, parse
 
 log = logging.getLogger(__name__)
+
+RESTORE_CHUNK = 100  # users restored between two chances for updates to run
 
 # callback_data is "action" or "action:arg" or "action:arg:arg" of short safe tokens.
 _CALLBACK = re.compile(r"[a-z][a-z0-9]{0,3}(?::[A-Za-z0-9_-]{1,24}){0,2}")
@@ -48,12 +51,26 @@ class Conversation:
         self._warned: set[int] = set()
 
     async def restore(self) -> dict[str, int]:
-        """Rebuild every scheduled job from the store (the store is the truth)."""
-        return {
-            "promises": self.promises.restore(),
-            "routines": self.routines.restore(),
-            "reports": self.reports.restore(),
-        }
+        """Rebuild every scheduled job from the store (the store is the truth).
+
+        One pass over the users: past-due check-ins fire at once (marked late), a
+        routine catches up on its latest missed day, a missed weekly report goes out.
+        """
+        counts = {"users": 0, "promises": 0, "routines": 0}
+        for snap in self.ctx.store.snapshot():
+            counts["users"] += 1
+            if counts["users"] % RESTORE_CHUNK == 0:
+                await asyncio.sleep(0)  # let updates in: the bot answers while it restores
+            for promise in snap.open_promises:
+                self.promises.plan(promise)
+                counts["promises"] += 1
+            if snap.user is None:
+                continue
+            for routine in snap.routines:
+                self.routines.plan(routine, snap.user)
+                counts["routines"] += 1
+            self.reports.plan(snap.user, catch_up=True)
+        return counts
 
     # ------------------------------------------------------------------ entry points
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -272,8 +273,13 @@ def build_application(
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
+        # Rebuilding jobs for 100,000 promises takes seconds; answer users meanwhile.
+        application.create_task(restore(), name="restore")
+
+    async def restore() -> None:
+        started = time.monotonic()
         counts = await conversation.restore()
-        log.info("ready: rescheduled %s", counts)
+        log.info("restored %s in %.2f s", counts, time.monotonic() - started)
 
     app.post_init = post_init
     return app, conversation

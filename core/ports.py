@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.models import Promise, Routine, UserSettings
@@ -16,6 +17,16 @@ from core.models import Promise, Routine, UserSettings
 
 class StoreError(Exception):
     """A write could not be made durable (disk full, permissions). Data is unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserSnapshot:
+    """What start-up needs of one user to rebuild every job: read in a single pass."""
+
+    user_id: int
+    user: UserSettings | None
+    open_promises: list[Promise]
+    routines: list[Routine]
 
 
 class Store(ABC):
@@ -72,6 +83,13 @@ class Store(ABC):
 
     @abstractmethod
     def delete_routine(self, user_id: int, routine_id: str) -> None: ...
+
+    @abstractmethod
+    def snapshot(self) -> Iterator[UserSnapshot]:
+        """Every user's settings, open promises and routines, one user at a time.
+
+        Start-up reads this once; a damaged user file is skipped (logged), never fatal.
+        """
 
     # --- the user's right to leave -------------------------------------------------
     @abstractmethod

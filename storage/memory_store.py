@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from core.models import Promise, Routine, UserSettings
-from core.ports import Store
+from core.ports import Store, UserSnapshot
 
 __all__ = ["MemoryStore", "promise_order", "routine_order"]
 
@@ -90,6 +90,15 @@ class MemoryStore(Store):
 
     def delete_routine(self, user_id: int, routine_id: str) -> None:
         self._routines.get(user_id, {}).pop(routine_id, None)
+
+    def snapshot(self) -> Iterator[UserSnapshot]:
+        for user_id in self.user_ids():
+            yield UserSnapshot(
+                user_id,
+                self.get_user(user_id),
+                self.open_promises(user_id),
+                self.routines(user_id),
+            )
 
     # --- the user's right to leave -------------------------------------------------
     def forget_user(self, user_id: int) -> None:

@@ -34,7 +34,7 @@ from tinydb import TinyDB, where
 from tinydb.table import Document, Table
 
 from core.models import Promise, Routine, UserSettings
-from core.ports import Store, StoreError
+from core.ports import Store, StoreError, UserSnapshot
 from storage.atomic import (
     AtomicJSONStorage,
     CorruptFileError,
@@ -397,20 +397,8 @@ class TinyDBStore(Store):
         )
 
     def all_open_promises(self) -> Iterator[Promise]:
-        # Start-up scan over every user: plain json reads, no TinyDB handles, and one
-        # damaged file costs only that user's promises (logged), not the start-up.
-        for user_id in self.user_ids():
-            path = self._open_path(user_id)
-            try:
-                docs = _table_docs(read_document(path), PROMISES_TABLE)
-                promises = [
-                    _decode(PROMISE, doc, path) for doc in docs if doc.get("outcome") is None
-                ]
-            except StoreError as error:
-                log.warning("skipping open promises of user %s: %s", user_id, error)
-                continue
-            promises.sort(key=promise_order)
-            yield from promises
+        for snap in self.snapshot():
+            yield from snap.open_promises
 
     def find_by_source_message(self, user_id: int, message_id: int) -> Promise | None:
         path = self._open_path(user_id)
@@ -444,21 +432,46 @@ class TinyDBStore(Store):
         return sorted(found, key=routine_order)
 
     def all_routines(self) -> Iterator[Routine]:
-        for user_id in self.user_ids():
-            path = self._open_path(user_id)
-            try:
-                docs = _table_docs(read_document(path), ROUTINES_TABLE)
-                found = [_decode(ROUTINE, doc, path) for doc in docs]
-            except StoreError as error:
-                log.warning("skipping routines of user %s: %s", user_id, error)
-                continue
-            yield from sorted(found, key=routine_order)
+        for snap in self.snapshot():
+            yield from snap.routines
 
     def delete_routine(self, user_id: int, routine_id: str) -> None:
         if self.get_routine(user_id, routine_id) is None:
             return
         with self._writing(user_id) as handle:
             handle.table(ROUTINES_TABLE).remove(where("id") == routine_id)
+
+    def snapshot(self) -> Iterator[UserSnapshot]:
+        # Start-up scan over every user: one plain json read per user, no TinyDB
+        # handles, and one damaged file costs only that user (logged), not the start-up.
+        for user_id in self.user_ids():
+            path = self._open_path(user_id)
+            try:
+                document = read_document(path)
+                settings = _table_docs(document, SETTINGS_TABLE)
+                snap = UserSnapshot(
+                    user_id,
+                    _decode(SETTINGS, settings[0], path) if settings else None,
+                    sorted(
+                        (
+                            _decode(PROMISE, doc, path)
+                            for doc in _table_docs(document, PROMISES_TABLE)
+                            if doc.get("outcome") is None
+                        ),
+                        key=promise_order,
+                    ),
+                    sorted(
+                        (
+                            _decode(ROUTINE, doc, path)
+                            for doc in _table_docs(document, ROUTINES_TABLE)
+                        ),
+                        key=routine_order,
+                    ),
+                )
+            except StoreError as error:
+                log.warning("skipping user %s at start-up: %s", user_id, error)
+                continue
+            yield snap
 
     # --- the user's right to leave -------------------------------------------------
     def forget_user(self, user_id: int) -> None:

@@ -67,13 +67,6 @@ class PromiseFlow:
 
         self.ctx.scheduler.schedule(key, event.at, wake)
 
-    def restore(self) -> int:
-        count = 0
-        for promise in self.ctx.store.all_open_promises():
-            self.plan(promise)
-            count += 1
-        return count
-
     async def on_event(self, user_id: int, promise_id: str) -> None:
         ctx = self.ctx
         async with ctx.lock(user_id):
