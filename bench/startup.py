@@ -24,7 +24,9 @@ from tests.e2e.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI
 
 
-async def measure(users: int, per_user: int, messages: int, routines: int) -> dict[str, float]:
+async def measure(
+    users: int, per_user: int, messages: int, routines: int, gap: float
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as tmp:
         data = Path(tmp) / "data"
         t = time.perf_counter()
@@ -44,22 +46,40 @@ async def measure(users: int, per_user: int, messages: int, routines: int) -> di
             ready = ack.t_monotonic - started
             assert bot.process is not None
             rss_ready = peak_rss_mb(bot.process.pid)
+            during = await ack_latencies(api, 50, gap, first_user=100)
+            while "restored {" not in bot.log():
+                await asyncio.sleep(0.1)
+            restored = time.monotonic() - started
+            line = next(x for x in bot.log().splitlines() if "restored {" in x)
+            print(f"bot log: {line.split(': ', 1)[1]}")
 
-            latencies = []
-            for n in range(messages):
-                user = 100 + n
-                queued = time.monotonic()
-                api.send_text(user, f"text Sam back in {n % 50 + 5} minutes")
-                reply = await api.wait_for_message(user, "Got it", timeout=30)
-                latencies.append(reply.t_monotonic - queued)
+            latencies = await ack_latencies(api, messages, gap, first_user=1000)
             rss = peak_rss_mb(bot.process.pid)
             await bot.stop()
     print(f"start-up until the first answer: {ready:.2f} s   (target < 5 s)")
+    print(f"every job restored after: {restored:.2f} s (in the background, answering meanwhile)")
+    print(f"ack latency while restoring: {summary(during)}")
     print(f"peak RSS: {rss_ready:.0f} MB at ready, {rss:.0f} MB after the run (target < 300 MB)")
     print(
-        f"ack latency with {users * per_user:,} stored: {summary(latencies)} (target p99 < 50 ms)"
+        f"ack latency with {users * per_user:,} stored, messages {gap * 1000:.0f} ms apart: "
+        f"{summary(latencies)} (target p99 < 50 ms)"
     )
     return {"ready_s": ready, "rss_mb": rss}
+
+
+async def ack_latencies(api: FakeBotAPI, count: int, gap: float, first_user: int) -> list[float]:
+    """Message queued -> acknowledgement sent, one new user per message."""
+    latencies = []
+    for n in range(count):
+        user = first_user + n
+        queued = time.monotonic()
+        api.send_text(user, f"text Sam back in {n % 50 + 5} minutes")
+        reply = await api.wait_for_message(user, "Got it", timeout=30)
+        latencies.append(reply.t_monotonic - queued)
+        # Spaced like people typing; back to back, the 28/s send limit itself adds up
+        # to 36 ms (one token per 1/28 s), which is not the bot's own latency.
+        await asyncio.sleep(gap)
+    return latencies
 
 
 def main() -> None:
@@ -68,8 +88,9 @@ def main() -> None:
     parser.add_argument("--per-user", type=int, default=10)
     parser.add_argument("--routines", type=int, default=0, help="routines per user")
     parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--gap", type=float, default=0.05, help="seconds between messages")
     args = parser.parse_args()
-    asyncio.run(measure(args.users, args.per_user, args.messages, args.routines))
+    asyncio.run(measure(args.users, args.per_user, args.messages, args.routines, args.gap))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from core.timephrase import NeedsTime, ParsedRoutine, ParseError, parse
 
 log = logging.getLogger(__name__)
 
-RESTORE_CHUNK = 100  # users restored between two chances for updates to run
+RESTORE_CHUNK = 20  # users restored between two chances for updates to run
 
 # callback_data is "action" or "action:arg" or "action:arg:arg" of short safe tokens.
 _CALLBACK = re.compile(r"[a-z][a-z0-9]{0,3}(?::[A-Za-z0-9_-]{1,24}){0,2}")

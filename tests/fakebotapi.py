@@ -551,6 +551,10 @@ class FakeBotAPI:
             if callback_query_id is None or a.get("callback_query_id") == callback_query_id
         ]
 
+    def user_messages(self, chat_id: int) -> list[JSONDict]:
+        """Messages users wrote in a chat (as sent in updates), e.g. to replay one."""
+        return list(self._user_messages.get(chat_id, []))
+
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
 
@@ -587,7 +591,7 @@ class FakeBotAPI:
             seen = [m.body for m in self._by_chat.get(chat_id, [])[after:]]
             raise TimeoutError(
                 f"no message to chat {chat_id} matching {predicate!r} within {timeout}s; "
-                f"sent there: {seen!r}"
+                f"{len(seen)} sent there, the last ones: {seen[-10:]!r}"
             )
         return found
 
@@ -1239,27 +1243,34 @@ def _message_matcher(
 
 # ---------------------------------------------------------------------- standalone mode
 async def _serve(port: int, token: str, user_id: int) -> None:
+    """Serve until Ctrl-C; each stdin line becomes a message from ``user_id``."""
     async with FakeBotAPI(token, port=port) as server:
         print(f"base_url {server.base_url}  token {token}", flush=True)
         print(f"type a line to send it as user {user_id}; Ctrl-C to stop", flush=True)
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[str] = asyncio.Queue()
-        loop.add_reader(sys.stdin.fileno(), lambda: queue.put_nowait(sys.stdin.readline()))
+        fd = sys.stdin.fileno()
+
+        def read_line() -> None:
+            line = sys.stdin.readline()
+            if not line:  # end of input: keep serving, stop reading
+                loop.remove_reader(fd)
+            elif line.strip():
+                server.send_text(user_id, line.rstrip("\n"))
+
+        try:
+            loop.add_reader(fd, read_line)
+        except (OSError, ValueError):  # stdin is a file or closed: no typed input
+            print("stdin is not readable here; only HTTP clients can act", flush=True)
         seen = 0
         try:
             while True:
-                with contextlib.suppress(TimeoutError):
-                    line = await asyncio.wait_for(queue.get(), 0.2)
-                    if line == "":
-                        return
-                    if line.strip():
-                        server.send_text(user_id, line.rstrip("\n"))
+                await asyncio.sleep(0.2)
                 for call in server.calls[seen:]:
                     if call.method.lower() != "getupdates":
                         print(f"{call.method} {json.dumps(call.params, ensure_ascii=False)}")
                 seen = len(server.calls)
         finally:
-            loop.remove_reader(sys.stdin.fileno())
+            loop.remove_reader(fd)
 
 
 def main(argv: list[str] | None = None) -> None:

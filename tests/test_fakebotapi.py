@@ -289,6 +289,8 @@ async def test_built_updates_deserialize_in_ptb(bot: Bot, server: FakeBotAPI) ->
     assert group.message is not None
     assert group.message.chat.type == "group"
     assert group.message.entities[0].type == "bot_command"
+    written = server.user_messages(USER)
+    assert [m["text"] for m in written if "text" in m] == ["call mom at 5", "call mom at 6"]
 
 
 # ---------------------------------------------------------------- errors and faults

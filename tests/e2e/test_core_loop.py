@@ -122,7 +122,7 @@ async def test_a_redelivered_update_is_not_stored_or_acknowledged_twice(
 ) -> None:
     message_id = api.send_text(ANN, "water the plants in 1 hour")
     await api.wait_for_message(ANN, "Got it")
-    original = next(m for m in api._user_messages[ANN] if m["message_id"] == message_id)
+    original = next(m for m in api.user_messages(ANN) if m["message_id"] == message_id)
     api.send_update({"message": dict(original)})  # same chat and message id, new update
     n = len(api.messages_to(ANN))
     api.send_text(ANN, "/list")
