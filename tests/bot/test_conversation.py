@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
-from storage.memory_store import MemoryStore
 
 from bot.context import Context, Limits, Sender
 from bot.conversation import Conversation
 from core.models import Outcome
+from storage.memory_store import MemoryStore
 from tests.bot.fakes import ManualClock, ManualScheduler, RecordingOutbox
 
 ANN = 1001

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from storage.tinydb_store import TinyDBStore
-
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import FAST, button, labels
 from tests.fakebotapi import FakeBotAPI
