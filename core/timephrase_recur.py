@@ -6,7 +6,7 @@ clock through daylight-saving changes (08:00 stays 08:00).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core.models import Recurrence
@@ -25,6 +25,7 @@ def next_occurrence(rule: Recurrence, after: datetime, tz: ZoneInfo) -> datetime
     days = {d for d in rule.days if 0 <= d <= 6}
     if not days:
         raise ValueError("a routine needs at least one weekday (0=Monday .. 6=Sunday)")
+    after = after.astimezone(UTC)  # same-zone comparisons would ignore the DST fold
     start = after.astimezone(tz).date()
     # Eight days always reach the next matching weekday; a few more cover a calendar day
     # that a time-zone change removed altogether.

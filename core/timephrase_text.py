@@ -68,17 +68,19 @@ def cut_out(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 def clean_task(text: str) -> str:
     """The task as written, without filler, the cut time phrases, or what they left behind."""
-    previous = None
-    while previous != text:
-        previous = text
-        text = _DANGLING_BEFORE_CUT.sub(" ", text)
-    text = _CUTS.sub(" ", text)
-    text = _SPACES.sub(" ", text)
-    text = _DOUBLE_PUNCT.sub(r"\1", text)
-    previous = None
-    while previous != text:
-        previous = text
+    if CUT in text:
+        while (trimmed := _DANGLING_BEFORE_CUT.sub(" ", text)) != text:
+            text = trimmed
+        text = _CUTS.sub(" ", text)
+    text = _DOUBLE_PUNCT.sub(r"\1", _SPACES.sub(" ", text))
+    while True:
         text = text.strip(_EDGE)
-        text = _LEADING_FILLER.sub("", text, count=1)
-        text = _TRAILING_FILLER.sub("", text)
-    return text
+        lead = _LEADING_FILLER.match(text)
+        if lead is not None and lead.end():
+            text = text[lead.end() :]
+            continue
+        tail = _TRAILING_FILLER.search(text)
+        if tail is not None:
+            text = text[: tail.start()]
+            continue
+        return text
