@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.replies import shorten
+from core.kinds import KIND_LABELS
 from core.models import Outcome, Promise
 from core.score import WeeklyReport, whole_percent
 
@@ -21,6 +23,8 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 HISTORY_SIZE = 30
 MAX_TAGS_SHOWN = 6
 MAX_CANCELLED_SHOWN = 5
+MAX_ROUTINES_SHOWN = 10
+ROUTINE_TASK_SHOWN = 60
 EXAMPLE = "call mom back in 10 minutes"
 REFLECTION = "In the past week, how reliable have you been in small things?"
 
@@ -55,14 +59,19 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _delta(delta: int | None) -> str:
+def _delta(delta: int | None, before: str) -> str:
     if delta is None:
         return ""
     if delta > 0:
-        return f"  ▲ +{delta} vs last week"
+        return f"  ▲ +{delta} vs {before}"
     if delta < 0:
-        return f"  ▼ −{-delta} vs last week"  # a real minus sign, as in print
-    return "  = same as last week"
+        return f"  ▼ −{-delta} vs {before}"  # a real minus sign, as in print
+    return f"  = same as {before}"
+
+
+def _is_over(report: WeeklyReport) -> bool:
+    # In UTC: two datetimes sharing a tzinfo compare by wall time, wrong across DST.
+    return report.now.astimezone(UTC) >= report.end.astimezone(UTC)
 
 
 # --- /score --------------------------------------------------------------------------
@@ -71,7 +80,14 @@ def _delta(delta: int | None) -> str:
 def render_score(report: WeeklyReport, clock24: bool = True) -> str:
     """The week in a few short lines; anything with nothing to say is left out."""
     week = report.this_week
-    head = f"<b>This week</b> ({format_day(report.start)} – today)"
+    if _is_over(report):
+        # A report read after its week ended (a Monday report, or one sent late).
+        last_day = format_day(report.end - timedelta(days=1))
+        head = f"<b>Last week</b> ({format_day(report.start)} – {last_day})"
+        before = "the week before"
+    else:
+        head = f"<b>This week</b> ({format_day(report.start)} – today)"
+        before = "last week"
     if report.is_empty:
         lines = [f"{head}: nothing scored yet."]
         if report.pending:
@@ -86,11 +102,13 @@ def render_score(report: WeeklyReport, clock24: bool = True) -> str:
             )
         last = report.last_week
         if last.scored:
-            lines.append(f"Last week: {last.kept_any} of {last.scored} kept · {last.rounded}%")
+            lines.append(
+                f"{before.capitalize()}: {last.kept_any} of {last.scored} kept · {last.rounded}%"
+            )
     else:
         lines = [
             f"{head}: {week.kept_any} of {week.scored} kept · {week.rounded}%"
-            + _delta(report.delta)
+            + _delta(report.delta, before)
         ]
         details = [
             ("Late", week.late),
@@ -121,11 +139,16 @@ def render_score(report: WeeklyReport, clock24: bool = True) -> str:
         lines.append(f"{where}: {esc(slip.label)} ({slip.missed} of {slip.total} missed)")
     if report.routines:
         lines.append("<b>Routines</b>")
-        for routine in report.routines:
-            line = f"{esc(routine.task)}: {routine.this_kept}/{routine.this_total} this week"
+        # Up to 50 routines of up to 500 characters would pass Telegram's 4096.
+        for routine in report.routines[:MAX_ROUTINES_SHOWN]:
+            task = shorten(routine.task, ROUTINE_TASK_SHOWN)
+            line = f"{esc(task)}: {routine.this_kept}/{routine.this_total} this week"
             if routine.last_total:
                 line += f" · {routine.last_kept}/{routine.last_total} last week"
             lines.append(line)
+        more = len(report.routines) - MAX_ROUTINES_SHOWN
+        if more > 0:
+            lines.append(f"…and {more} more in /routines")
     if report.downtime_days:
         days = ", ".join(format_day(day) for day in report.downtime_days)
         lines.append(f"I was offline on {days} — check-ins then were skipped.")
@@ -195,3 +218,31 @@ def render_history(promises: Sequence[Promise], tz: ZoneInfo, clock24: bool = Tr
     lines = [f"<b>Your last {_plural(len(newest), 'promise')}</b>, newest first"]
     lines += [_history_line(p, tz, clock24) for p in newest]
     return "\n".join(lines)
+
+
+# --- correcting a promise's kind -----------------------------------------------------
+
+KIND_PICK = (
+    "🏷 Which promise should I file differently? Its kind decides where it counts in "
+    "“Where it slips”."
+)
+NOTHING_TO_CORRECT = "No answered promises yet."
+KIND_LABEL_TASK = 28
+
+
+def kind_pick_label(promise: Promise) -> str:
+    """A button label: mark, the task cut short, and the kind it is filed under now."""
+    task = shorten(promise.task, KIND_LABEL_TASK)
+    mark = MARKS[promise.outcome] if promise.outcome is not None else "⏳"
+    return f"{mark} {task} · {KIND_LABELS[promise.kind]}"
+
+
+def kind_question(promise: Promise) -> str:
+    return (
+        f"🏷 “{esc(promise.task)}” counts as <b>{KIND_LABELS[promise.kind]}</b>. "
+        "What kind of promise was it?"
+    )
+
+
+def kind_set(promise: Promise) -> str:
+    return f"🏷 “{esc(promise.task)}” now counts as <b>{KIND_LABELS[promise.kind]}</b>."

@@ -7,6 +7,7 @@ dataset loads on first use, so start-up pays nothing for users who never ask.
 
 from __future__ import annotations
 
+import atexit
 import unicodedata
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -46,11 +47,16 @@ def _cities() -> dict[str, str]:
 
 
 def resolve(text: str) -> str | None:
-    """An IANA zone name for what the user typed, or None when nothing fits."""
+    """An IANA zone name for what the user typed, or None when nothing fits.
+
+    "Berlin, Germany" is tried whole, then as its first part: people add the country.
+    """
     key = _fold(text)
     if not key or len(key) > 64:
         return None
-    name = _iana().get(key) or _cities().get(key)
+    name = _lookup(key)
+    if name is None and "," in key:
+        name = _lookup(key.split(",", 1)[0].strip())
     if name is None:
         return None
     try:
@@ -60,11 +66,19 @@ def resolve(text: str) -> str | None:
     return name
 
 
+def _lookup(key: str) -> str | None:
+    return (_iana().get(key) or _cities().get(key)) if key else None
+
+
 @cache
 def _finder():  # type: ignore[no-untyped-def]
     from timezonefinder import TimezoneFinder
 
-    return TimezoneFinder()
+    finder = TimezoneFinder()
+    # Its polygon files stay open for fast lookups; close them before interpreter
+    # shutdown, where garbage collection would find them open and warn.
+    atexit.register(finder.cleanup)
+    return finder
 
 
 def at_location(latitude: float, longitude: float) -> str | None:

@@ -157,7 +157,9 @@ def long_run_reliability(promises: Iterable[Promise], now: datetime) -> float | 
         weight = 2.0 ** ((youngest - age) / half_life) if age > youngest else 1.0
         total += weight
         weighted += weight * value
-    return 100.0 * weighted / total
+    # A weighted mean of values in [0, 1] is in [0, 1]; float sums can overshoot by
+    # one ulp (100.00000000000001), which a percentage must never show.
+    return min(100.0, max(0.0, 100.0 * weighted / total))
 
 
 # --- weeks ---------------------------------------------------------------------------
@@ -239,8 +241,14 @@ def weekly_report(
     tz: ZoneInfo,
     routines: Sequence[Routine] = (),
     downtime: Sequence[tuple[datetime, datetime]] = (),
+    week_of: datetime | None = None,
 ) -> WeeklyReport:
-    start, end = week_bounds(now, tz)
+    """The report of the week holding ``week_of`` (default: ``now``'s week), as of ``now``.
+
+    A weekly report sent late — the bot was down at its time, or it is set for a Monday
+    morning — reports the week it was meant for, not the week it is sent in.
+    """
+    start, end = week_bounds(now if week_of is None else week_of, tz)
     starts = [_midnight(start.date() - timedelta(weeks=back), tz) for back in range(7, -1, -1)]
     ordered = sorted(promises, key=_in_due_order)
     buckets = _by_week(ordered, [s.astimezone(UTC) for s in starts] + [end.astimezone(UTC)])

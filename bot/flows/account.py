@@ -96,6 +96,7 @@ class AccountFlow:
             f"Clock: {'24-hour' if user.clock24 else '12-hour'}"
         )
         buttons: Keyboard = (
+            (Button("🌍 Change time zone", "s:tz:ask"),),
             (Button("◀ Report day", "s:day:prev"), Button("Report day ▶", "s:day:next")),
             (Button("− 1 hour", "s:hour:prev"), Button("+ 1 hour", "s:hour:next")),
             (
@@ -115,6 +116,10 @@ class AccountFlow:
             return texts.EXPIRED_BUTTON
         what, how = args
         step = 1 if how == "next" else -1
+        if what == "tz":
+            # Telegram offers "share location" only on a reply keyboard: explain instead.
+            await self.ctx.say(user.chat_id, texts.timezone_current(user.tz))
+            return "🌍"
         if what == "day":
             user = replace(user, report_day=(user.report_day + step) % 7, report_enabled=True)
         elif what == "hour":

@@ -1,4 +1,4 @@
-"""The reliability report: /score, the 8-week chart, /history and the weekly report.
+"""The reliability report: /score, the 8-week chart, /history, kinds, the weekly report.
 
 The weekly report is one job per user (``w:<user id>``) at the user's local report
 time; like every job it is rebuilt from the store at start. A report missed while the
@@ -11,24 +11,43 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot import report_text, texts
+from bot.context import ButtonHandler, CommandHandler, Context, Sender
+from bot.replies import Attachment, Button, DeliveryError, Keyboard, Reply
+from bot.report_text import render_history, render_score, render_weekly_report
+from core.kinds import KIND_LABELS
+from core.models import Kind, Recurrence, UserSettings
+from core.ports import StoreError
 from core.score import WeeklyReport, week_bounds, weekly_report
 from core.timephrase import next_occurrence
-
-from bot.context import ButtonHandler, CommandHandler, Context, Sender
-from bot.replies import Attachment, Button, Reply
-from bot.report_text import render_history, render_score, render_weekly_report
-from core.models import Recurrence, UserSettings
 
 log = logging.getLogger(__name__)
 
 HISTORY_SIZE = 30
+KIND_PICK_SIZE = 8
 # Beyond a year the long-run average (half-life 4 weeks) no longer moves.
 REPORT_HORIZON = timedelta(weeks=52)
 # A weekly report missed by more than this during downtime is not sent late.
 LATE_REPORT_WINDOW = timedelta(hours=24)
+# A weekly report that could not be delivered is tried again after this long.
+RETRY_AFTER = timedelta(minutes=1)
 
-CHART_BUTTON = ((Button("📈 8-week chart", "chart"),),)
+CHART_BUTTON: Keyboard = ((Button("📈 8-week chart", "chart"),),)
+KIND_BUTTON: Keyboard = ((Button("🏷 Correct a kind", "kl"),),)
+
+
+def report_week(due: datetime, tz: ZoneInfo) -> datetime:
+    """The local Monday of the week a report due at ``due`` is about.
+
+    The report's own week — except a report set for a Monday, which would otherwise
+    look at a few hours of a new week: it reviews the week that just ended.
+    """
+    local = due.astimezone(tz)
+    if local.weekday() == 0:
+        local -= timedelta(days=1)
+    return week_bounds(local, tz)[0]
 
 
 class ReportFlow:
@@ -41,11 +60,18 @@ class ReportFlow:
 
     @property
     def buttons(self) -> dict[str, ButtonHandler]:
-        return {"chart": self.btn_chart}
+        return {
+            "chart": self.btn_chart,
+            "kl": self.btn_kind_list,
+            "kd": self.btn_kind,
+            "ks": self.btn_kind_set,
+        }
 
     # ------------------------------------------------------------------ the report
 
-    def report(self, user: UserSettings, now: datetime) -> WeeklyReport:
+    def report(
+        self, user: UserSettings, now: datetime, week_of: datetime | None = None
+    ) -> WeeklyReport:
         store = self.ctx.store
         promises = [
             *store.closed_promises(user.user_id, since=now - REPORT_HORIZON),
@@ -57,6 +83,7 @@ class ReportFlow:
             self.ctx.zone(user),
             routines=store.routines(user.user_id),
             downtime=user.downtime,
+            week_of=week_of,
         )
 
     async def cmd_score(self, user: UserSettings, who: Sender, args: str) -> None:
@@ -88,17 +115,61 @@ class ReportFlow:
         if len(closed) < HISTORY_SIZE:
             closed = store.closed_promises(user.user_id)
         newest = sorted(closed, key=lambda p: p.closed or p.due, reverse=True)[:HISTORY_SIZE]
-        await self.ctx.say(user.chat_id, render_history(newest, self.ctx.zone(user), user.clock24))
+        text = render_history(newest, self.ctx.zone(user), user.clock24)
+        await self.ctx.say(user.chat_id, text, KIND_BUTTON if newest else ())
+
+    # ------------------------------------------------------------------ kinds
+
+    async def btn_kind_list(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        """Offer the latest answered promises: the ones whose kind a person remembers."""
+        store, now = self.ctx.store, self.ctx.clock()
+        closed = store.closed_promises(user.user_id, since=now - timedelta(days=30))
+        if len(closed) < KIND_PICK_SIZE:
+            closed = store.closed_promises(user.user_id)
+        latest = sorted(closed, key=lambda p: (p.closed or p.due, p.id), reverse=True)
+        if not latest:
+            return report_text.NOTHING_TO_CORRECT
+        buttons = tuple(
+            (Button(report_text.kind_pick_label(p), f"kd:{p.id}"),)
+            for p in latest[:KIND_PICK_SIZE]
+        )
+        await self.ctx.say(user.chat_id, report_text.KIND_PICK, buttons)
+        return "🏷"
+
+    async def btn_kind(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        promise = self.ctx.store.get_promise(user.user_id, args[0]) if len(args) == 1 else None
+        if promise is None:
+            return texts.GONE
+        buttons = tuple(
+            (
+                Button(
+                    ("• " if kind is promise.kind else "") + KIND_LABELS[kind].capitalize(),
+                    f"ks:{kind.value}:{promise.id}",
+                ),
+            )
+            for kind in Kind
+        )
+        await self.ctx.edit(user.chat_id, message_id, report_text.kind_question(promise), buttons)
+        return "🏷"
+
+    async def btn_kind_set(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        if len(args) != 2 or args[0] not in Kind._value2member_map_:
+            return texts.EXPIRED_BUTTON
+        promise = self.ctx.store.get_promise(user.user_id, args[1])
+        if promise is None:
+            return texts.GONE
+        promise = replace(promise, kind=Kind(args[0]), kind_corrected=True)
+        self.ctx.store.put_promise(promise)
+        await self.ctx.edit(user.chat_id, message_id, report_text.kind_set(promise))
+        return "Saved"
 
     # ------------------------------------------------------------------ weekly, unasked
-
-    def restore(self) -> int:
-        count = 0
-        for user_id in self.ctx.store.user_ids():
-            user = self.ctx.store.get_user(user_id)
-            if user is not None and self.plan(user, catch_up=True):
-                count += 1
-        return count
 
     def plan(self, user: UserSettings, *, catch_up: bool = False) -> bool:
         key = f"w:{user.user_id}"
@@ -107,35 +178,60 @@ class ReportFlow:
             return False
         now, tz = self.ctx.clock(), self.ctx.zone(user)
         rule = Recurrence((user.report_day,), user.report_hour, user.report_minute)
-        at = next_occurrence(rule, now, tz)
+        due = at = next_occurrence(rule, now, tz)
         if catch_up:
             previous = next_occurrence(rule, now - timedelta(days=7), tz)
-            week = week_bounds(previous, tz)[0].date().isoformat()
+            week = report_week(previous, tz).date().isoformat()
             if now - previous < LATE_REPORT_WINDOW and user.last_report_week != week:
-                at = now  # the report fell due while the bot was down: send it now
-        user_id = user.user_id
-
-        async def wake() -> None:
-            await self.send_weekly(user_id)
-
-        self.ctx.scheduler.schedule(key, at, wake)
+                due, at = previous, now  # it fell due while the bot was down: send it now
+        self._schedule(user.user_id, due, at)
         return True
 
-    async def send_weekly(self, user_id: int) -> None:
+    def _schedule(self, user_id: int, due: datetime, at: datetime) -> None:
+        async def wake() -> None:
+            await self.send_weekly(user_id, due)
+
+        self.ctx.scheduler.schedule(f"w:{user_id}", at, wake)
+
+    async def send_weekly(self, user_id: int, due: datetime) -> None:
+        """Send the report of the week ``due`` closes, once; then plan the next one."""
         ctx = self.ctx
         async with ctx.lock(user_id):
             user = ctx.store.get_user(user_id)
             if user is None:
-                return
-            now = ctx.clock()
-            report = self.report(user, now)
-            week = report.start.date().isoformat()
-            if user.last_report_week != week and self.was_active(user, report):
-                await ctx.say(user.chat_id, render_weekly_report(report, user.clock24))
-                await self.send_chart(user, report)
-                user = replace(user, last_report_week=week, downtime=())
-                ctx.store.put_user(user)
+                return  # forgotten meanwhile
+            try:
+                user = await self._send_weekly(user, due)
+            except DeliveryError:
+                retry = ctx.clock() + RETRY_AFTER
+                if retry - due < LATE_REPORT_WINDOW:  # later than that, the week is old news
+                    log.warning("weekly report not sent; trying again shortly", exc_info=True)
+                    self._schedule(user_id, due, retry)
+                    return
+                log.warning("weekly report not sent and now too late", exc_info=True)
             self.plan(user)
+
+    async def _send_weekly(self, user: UserSettings, due: datetime) -> UserSettings:
+        ctx = self.ctx
+        week_of = report_week(due, ctx.zone(user))
+        report = self.report(user, ctx.clock(), week_of=week_of)
+        week = report.start.date().isoformat()
+        if user.last_report_week == week or not self.was_active(user, report):
+            return user
+        sent = await ctx.say(user.chat_id, render_weekly_report(report, user.clock24))
+        if sent is None:
+            return user  # the chat refused it (blocked): nothing more to send
+        # Remembered before the chart: a crash while drawing never repeats the report.
+        user = replace(user, last_report_week=week, downtime=())
+        try:
+            ctx.store.put_user(user)
+        except StoreError:  # not retried: that would send the report again
+            log.warning("could not note the weekly report as sent", exc_info=True)
+        try:
+            await self.send_chart(user, report)
+        except Exception:  # the report itself went out; a missing chart is not worth a retry
+            log.warning("weekly chart not sent", exc_info=True)
+        return user
 
     def was_active(self, user: UserSettings, report: WeeklyReport) -> bool:
         """A user who did nothing all week gets no report: silence is kinder than zeros."""
