@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run" and settings.token is None:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, (settings.token or "",))
+    # In the terminal chat, logs share the screen with the conversation: warnings only.
+    level = settings.log_level if command == "run" else "WARNING"
+    configure_logging(level, (settings.token or "",))
 
     from storage.tinydb_store import TinyDBStore
 
@@ -91,10 +93,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_chat(settings, store, system_clock, args.user_id, args.exit_after)
 
-    from bot.telegram_app import build_application
+    from bot.telegram_app import ALLOWED_UPDATES, build_application
 
     app, _ = build_application(settings, store, system_clock)
-    app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    app.run_polling(allowed_updates=list(ALLOWED_UPDATES))
     return 0
 
 

@@ -3,66 +3,116 @@
 Buttons become numbered choices — type the number to press it. Photos and documents
 are saved under the data directory and their paths printed. With a terminal, input
 goes through prompt_toolkit so check-ins arriving mid-typing don't garble the line;
-without one (a pipe), lines are read plainly, for scripts and tests.
+without one (a pipe), lines are read plainly and echoed, for scripts and tests.
+
+This module only renders Replies and turns typed lines into Conversation calls; every
+decision is the shared conversation's, exactly as with Telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sys
-from datetime import UTC
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import texts
 from bot.config import Settings
 from bot.context import Clock, Context, Sender
 from bot.conversation import Conversation
-from bot.replies import Attachment, Reply, plain
+from bot.replies import Attachment, JobScheduler, Reply, plain
 from bot.scheduler import APSchedulerJobs
 from core.ports import Store
 
+log = logging.getLogger(__name__)
+
 PROMPT = "you> "
+BOT = "bot> "
+INDENT = " " * len(BOT)
+EDITED = "✎ "
+QUIT = frozenset({"/quit", "/exit"})
+
+HINT = "(Type a number to press a button · /help lists commands · /quit leaves.)"
+WELCOME_BACK = "Welcome back. {open} {hint}"
+BYE = (
+    "Bye — everything is saved. Check-ins that fall due while I'm closed "
+    "arrive when you start `keepword chat` again."
+)
+
+
+def _open_count(n: int) -> str:
+    if n == 0:
+        return "No open promises."
+    return f"{n} open promise{'s' if n != 1 else ''} — /list shows them."
+
+
+def _first_message_id() -> int:
+    """Message ids unique across sessions, so a job editing an old check-in never
+    edits a different message printed in this session."""
+    return int(time.time() * 1000)
 
 
 class TerminalOutbox:
     """Prints replies; remembers the newest keyboard so a typed number presses it."""
 
-    def __init__(self, files_dir: Path, out: TextIO | None = None) -> None:
+    def __init__(
+        self, files_dir: Path, out: TextIO | None = None, *, first_id: int | None = None
+    ) -> None:
         self.files_dir = files_dir
+        # None = whatever sys.stdout is at print time (prompt_toolkit swaps in its proxy).
         self.out = out
-        self.next_id = 1
+        self.next_id = _first_message_id() if first_id is None else first_id
         self.texts: dict[int, str] = {}
         self.choices: list[tuple[int, str]] = []  # (message id, callback data)
+        self.printed = 0
 
-    def _print(self, text: str) -> None:
+    def print(self, text: str) -> None:
+        self.printed += 1
         print(text, file=self.out or sys.stdout, flush=True)
+
+    def say(self, text: str) -> None:
+        """A line from the terminal itself (hints, toasts), styled like the bot's."""
+        self.print(BOT + text)
 
     async def send(self, chat_id: int, reply: Reply) -> int | None:
         message_id = self.next_id
         self.next_id += 1
         self.texts[message_id] = reply.text
-        lines = [f"bot> {line}" for line in plain(reply.text).splitlines() if line]
+        lines = self._text(reply, "")
         for attachment in (reply.photo, reply.document):
             if attachment is not None:
-                lines.append(f"bot> 📎 saved {self._save(attachment)}")
+                if not lines and attachment.caption:
+                    lines = [BOT + attachment.caption]
+                lines.append(f"{INDENT if lines else BOT}📎 saved {self._save(attachment)}")
         lines += self._keyboard(message_id, reply)
-        self._print("\n".join(lines))
+        if lines:
+            self.print("\n".join(lines))
         return message_id
 
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
         if message_id not in self.texts:
-            return False
-        if self.texts[message_id] == reply.text and not reply.buttons:
-            self.choices = [c for c in self.choices if c[0] != message_id]
-            return True
-        self.texts[message_id] = reply.text
+            return False  # e.g. a check-in printed by an earlier session: caller sends anew
         self.choices = [c for c in self.choices if c[0] != message_id]
-        lines = [f"bot> ✎ {line}" for line in plain(reply.text).splitlines() if line]
-        lines += self._keyboard(message_id, reply)
-        self._print("\n".join(lines))
+        if self.texts[message_id] == reply.text and not reply.buttons:
+            return True  # only the buttons went away: nothing new to read
+        self.texts[message_id] = reply.text
+        lines = self._text(reply, EDITED) + self._keyboard(message_id, reply)
+        if lines:
+            self.print("\n".join(lines))
         return True
+
+    @staticmethod
+    def _text(reply: Reply, marker: str) -> list[str]:
+        body = [line.rstrip() for line in plain(reply.text).splitlines() if line.strip()]
+        return [(BOT + marker if i == 0 else INDENT) + line for i, line in enumerate(body)]
 
     def _keyboard(self, message_id: int, reply: Reply) -> list[str]:
         if not reply.buttons:
@@ -74,12 +124,12 @@ class TerminalOutbox:
             for button in row:
                 self.choices.append((message_id, button.data))
                 cells.append(f"[{len(self.choices)}] {button.label}")
-            rows.append("     " + "  ".join(cells))
+            rows.append(INDENT + "  ".join(cells))
         return rows
 
     def _save(self, attachment: Attachment) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / attachment.filename
+        path = self.files_dir / Path(attachment.filename).name
         path.write_bytes(attachment.content)
         return path.resolve()
 
@@ -90,55 +140,145 @@ class TerminalOutbox:
         return None
 
 
+class GuardedJobs:
+    """Wraps the scheduler so a failing check-in job prints one friendly line.
+
+    APScheduler would log the traceback at ERROR, in the middle of the user's prompt.
+    """
+
+    def __init__(self, inner: JobScheduler, on_error: Callable[[], Awaitable[None]]) -> None:
+        self.inner = inner
+        self.on_error = on_error
+
+    def schedule(self, key: str, at: datetime, callback: Callable[[], Awaitable[None]]) -> None:
+        async def guarded() -> None:
+            try:
+                await callback()
+            except Exception as error:
+                log.warning("scheduled job %s failed: %r", key, error)
+                log.debug("scheduled job %s failed", key, exc_info=True)
+                await self.on_error()
+
+        self.inner.schedule(key, at, guarded)
+
+    def cancel(self, key: str) -> None:
+        self.inner.cancel(key)
+
+
 class TerminalChat:
+    """Turns a typed line into a button press, a command or plain text."""
+
     def __init__(self, conversation: Conversation, outbox: TerminalOutbox, who: Sender) -> None:
         self.conversation = conversation
         self.outbox = outbox
         self.who = who
 
-    async def handle(self, line: str) -> None:
+    async def greet(self) -> None:
+        store = self.conversation.ctx.store
+        if store.get_user(self.who.user_id) is None:
+            await self.conversation.on_command(self.who, "start")
+            self.outbox.say(HINT)
+        else:
+            count = len(store.open_promises(self.who.user_id))
+            self.outbox.say(WELCOME_BACK.format(open=_open_count(count), hint=HINT))
+
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False when the user wants to leave."""
         text = line.strip()
         if not text:
-            return
+            return True
+        if text.lower() in QUIT:
+            return False
+        try:
+            await self._dispatch(text)
+        except Exception as error:
+            # The conversation already turns store failures into replies; anything else
+            # is a bug. One line for the user, details only at DEBUG.
+            log.warning("could not handle %r: %r", text, error)
+            log.debug("could not handle %r", text, exc_info=True)
+            await self.something_wrong()
+        return True
+
+    async def something_wrong(self) -> None:
+        self.outbox.say(texts.SOMETHING_WRONG)
+
+    async def _dispatch(self, text: str) -> None:
         choice = self.outbox.choice(text)
         if choice is not None:
-            message_id, data = choice
-            toast = await self.conversation.on_button(self.who, message_id, data)
-            self.outbox._print(f"bot> ({toast})")
+            before = self.outbox.printed
+            toast = await self.conversation.on_button(self.who, *choice)
+            if self.outbox.printed == before:
+                self.outbox.say(f"({toast})")  # Telegram's toast; only if nothing else showed
+        elif text.isdigit() and self.outbox.choices:
+            self.outbox.say(
+                f"(There is no [{text}] — the choices are [1]–[{len(self.outbox.choices)}].)"
+            )
         elif text.startswith("/"):
             name, _, args = text[1:].partition(" ")
-            await self.conversation.on_command(self.who, name, args)
+            await self.conversation.on_command(self.who, name, args.strip())
         else:
             await self.conversation.on_text(self.who, text)
 
 
-async def _read_lines(chat: TerminalChat, exit_after: float | None) -> None:
+async def read_lines(chat: TerminalChat, stdin: TextIO, exit_after: float | None) -> None:
+    """Plain input for pipes and files: echo each line, then wait ``exit_after`` at EOF.
+
+    Lines are read on a daemon thread, so an unfinished read never holds up exiting.
+    """
     loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
-            break
-        chat.outbox._print(f"{PROMPT}{line.rstrip()}")
-        await chat.handle(line)
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def put(line: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: we are leaving anyway
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+
+    def pump() -> None:
+        for line in stdin:
+            put(line)
+        put("")
+
+    threading.Thread(target=pump, name="stdin", daemon=True).start()
+    while line := await lines.get():
+        chat.outbox.print(PROMPT + line.rstrip("\n"))
+        if not await chat.handle(line):
+            return
     await asyncio.sleep(exit_after or 0)
 
 
-async def _prompt_lines(chat: TerminalChat, exit_after: float | None) -> None:
+@contextlib.contextmanager
+def _logs_through(stream: TextIO) -> Iterator[None]:
+    """Point stderr log handlers at prompt_toolkit's proxy so warnings don't garble input."""
+    moved = []
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream in (
+            sys.__stderr__,
+            sys.__stdout__,
+        ):
+            old = handler.setStream(stream)
+            if old is not None:  # None: it already wrote there
+                moved.append((handler, old))
+    try:
+        yield
+    finally:
+        for handler, old in moved:
+            handler.setStream(old)
+
+
+async def prompt_lines(chat: TerminalChat, exit_after: float | None) -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.patch_stdout import patch_stdout
 
     session: PromptSession[str] = PromptSession()
-    with patch_stdout(raw=True):
+    with patch_stdout(raw=True), _logs_through(sys.stderr):
         while True:
             try:
                 line = await session.prompt_async(PROMPT)
             except (EOFError, KeyboardInterrupt):
                 break
-            if line.strip() in {"/quit", "/exit"}:
+            if not await chat.handle(line):
                 break
-            await chat.handle(line)
-    if exit_after:
-        await asyncio.sleep(exit_after)
+        if exit_after:
+            await asyncio.sleep(exit_after)
 
 
 async def chat_session(
@@ -151,24 +291,31 @@ async def chat_session(
 ) -> None:
     scheduler = AsyncIOScheduler(timezone=UTC)
     outbox = TerminalOutbox(settings.data_dir / "chat-files")
+    chat: TerminalChat | None = None
+
+    async def job_failed() -> None:
+        if chat is not None:
+            await chat.something_wrong()
+
     ctx = Context(
         store,
         outbox,
-        APSchedulerJobs(scheduler),
+        GuardedJobs(APSchedulerJobs(scheduler), job_failed),
         clock,
         default_tz=settings.default_tz,
         timings=settings.timings,
     )
     conversation = Conversation(ctx)
+    chat = TerminalChat(conversation, outbox, Sender(user_id, user_id, ""))
     await conversation.restore()
+    await chat.greet()
     scheduler.start()
-    chat = TerminalChat(conversation, outbox, Sender(user_id, user_id, "you"))
-    if store.get_user(user_id) is None:
-        await conversation.on_command(chat.who, "start")
-    else:
-        outbox._print("bot> Welcome back. /help lists what I understand; /quit leaves.")
     try:
-        await (_prompt_lines if interactive else _read_lines)(chat, exit_after)
+        if interactive:
+            await prompt_lines(chat, exit_after)
+        else:
+            await read_lines(chat, sys.stdin, exit_after)
+        outbox.say(BYE)
     finally:
         scheduler.shutdown(wait=False)
 
@@ -177,5 +324,9 @@ def run_chat(
     settings: Settings, store: Store, clock: Clock, user_id: int, exit_after: float | None
 ) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    asyncio.run(chat_session(settings, store, clock, user_id, exit_after, interactive))
+    try:
+        asyncio.run(chat_session(settings, store, clock, user_id, exit_after, interactive))
+    except KeyboardInterrupt:
+        print(f"\n{BOT}{BYE}", flush=True)
+        return 130
     return 0

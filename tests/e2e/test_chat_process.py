@@ -1,0 +1,148 @@
+"""`keepword chat` as a real process: piped for scripts, and on a terminal (a pty).
+
+The pty session goes through prompt_toolkit exactly as a person's terminal would,
+so it also checks that a check-in arriving mid-typing keeps the half-typed line.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+
+from tests.e2e.botprocess import ROOT
+
+_CONTROL = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z])|\r|\n")
+
+
+def screen_lines(raw: str) -> list[str]:
+    """What a terminal shows after ``raw``: enough VT100 (cursor left/right/up, erase)
+    to see whether output landed inside the line being typed."""
+    lines: list[list[str]] = [[]]
+    row = col = 0
+
+    def put(text: str) -> None:
+        nonlocal col
+        line = lines[row]
+        line.extend(" " * (col - len(line)))
+        line[col : col + len(text)] = text
+        col += len(text)
+
+    position = 0
+    for match in _CONTROL.finditer(raw):
+        put(raw[position : match.start()])
+        position = match.end()
+        token, (args, code) = match.group(), match.groups()
+        n = int(args) if args and args.isdigit() else 1
+        if token == "\r":
+            col = 0
+        elif token == "\n":
+            row += 1
+            lines.extend([] for _ in range(row + 1 - len(lines)))
+        elif code == "D":
+            col = max(0, col - n)
+        elif code == "C":
+            col += n
+        elif code == "A":
+            row = max(0, row - n)
+        elif code == "K":
+            del lines[row][col:]
+        elif code == "J":
+            del lines[row][col:]
+            del lines[row + 1 :]
+    put(raw[position:])
+    return ["".join(line).rstrip() for line in lines]
+
+
+def chat_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KEEPWORD_", "TELEGRAM_"))}
+    env.update(
+        KEEPWORD_DATA_DIR=str(data_dir),
+        KEEPWORD_TIMEZONE="UTC",
+        PYTHONPATH=str(ROOT),
+        TERM="xterm-256color",
+        # A pty from pexpect never answers cursor-position requests; don't wait for them.
+        PROMPT_TOOLKIT_NO_CPR="1",
+    )
+    return env
+
+
+def test_piped_promise_prints_the_acknowledgement_and_the_check_in(tmp_path: Path) -> None:
+    # As in the README: printf 'call mom back in 2 seconds\n' | keepword chat --exit-after 5
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--exit-after", "5"],
+        input="call mom back in 2 seconds\n",
+        capture_output=True,
+        text=True,
+        env=chat_env(tmp_path / "data"),
+        cwd=tmp_path,  # no stray .env
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "you> call mom back in 2 seconds" in out
+    assert "bot> Got it: “call mom back” — I'll check in at" in out
+    assert "bot> ⏰ Did you keep your word?  “call mom back”" in out
+    assert "[1] ✅ Kept  [2] 🕒 Late" in out
+    assert "[3] ❌ Broke it  [4] 💤 Snooze 10 min" in out
+    assert out.index("Got it") < out.index("Did you keep your word?")
+    assert result.stderr == ""  # no logs, no tracebacks at the user
+
+
+def test_terminal_session_promise_check_in_and_answer(tmp_path: Path) -> None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", "chat"],
+        env=chat_env(tmp_path / "data"),
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=10,
+        dimensions=(40, 120),
+    )
+    screen = io.StringIO()
+    child.logfile_read = screen
+    try:
+        child.expect_exact("/quit leaves.")
+        child.expect_exact("you>")
+        child.sendline("call mom back in 1 second")
+        child.expect_exact("Got it: “call mom back”")
+        child.expect_exact("Did you keep your word?")
+        child.expect_exact("[1] ✅ Kept")
+        child.expect_exact("you>")
+        child.sendline("1")
+        child.expect_exact("✅ Kept: “call mom back”")
+        child.expect_exact("1 of 1 kept this week.")
+        child.sendline("/list")
+        child.expect_exact("No open promises.")
+
+        # Half a command typed when the next check-in arrives: the line survives intact.
+        child.sendline("stretch in 1 second")
+        child.expect_exact("Got it: “stretch”")
+        child.send("/li")
+        child.expect_exact("💤 Snooze 10 min")
+        child.expect_exact("you>")
+        child.send("st\r")
+        child.expect_exact("Open promises (1)")
+        child.expect_exact("stretch")
+
+        child.sendline("/quit")
+        child.expect_exact("Bye")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+    lines = screen_lines(screen.getvalue())
+    check_in = next(
+        i for i, line in enumerate(lines) if "Did you keep your word?  “stretch”" in line
+    )
+    assert lines[check_in].startswith("bot> ⏰")  # on its own line, not inside "you> /li"
+    assert lines[check_in + 2].endswith("💤 Snooze 10 min")
+    assert lines[check_in + 3] == "you> /list"  # the half-typed line, redrawn and finished
+    assert not any("Traceback" in line for line in lines)
