@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.lifecycle import Timings
@@ -118,7 +119,12 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: tuple[str, ...]) -> None:
         super().__init__(fmt)
-        self.secrets = tuple(s for s in secrets if s)
+        forms = set()
+        for secret in filter(None, secrets):
+            # As written, URL-encoded (":" -> "%3A"), and the secret half after the bot id.
+            forms |= {secret, quote(secret, safe=""), secret.partition(":")[2]}
+        # A fragment too short to be secret would only garble the log.
+        self.secrets = tuple(sorted((f for f in forms if len(f) >= 8), key=len, reverse=True))
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)

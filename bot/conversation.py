@@ -30,9 +30,12 @@ from core.timephrase import NeedsTime, ParsedRoutine, ParseError, parse
 log = logging.getLogger(__name__)
 
 RESTORE_CHUNK = 20  # users restored between two chances for updates to run
+# Button taps are cheaper and come in runs (stepping the report hour): a larger budget.
+PRESSES_PER_MESSAGE = 3
+_TRACKED_USERS = 10_000
 
 # callback_data is "action" or "action:arg" or "action:arg:arg" of short safe tokens.
-_CALLBACK = re.compile(r"[a-z][a-z0-9]{0,3}(?::[A-Za-z0-9_-]{1,24}){0,2}")
+_CALLBACK = re.compile(r"[a-z][a-z0-9]{0,7}(?::[A-Za-z0-9_-]{1,24}){0,2}")
 
 
 class Conversation:
@@ -48,6 +51,7 @@ class Conversation:
             self.commands.update(flow.commands)
             self.buttons.update(flow.buttons)
         self._recent: defaultdict[int, deque[float]] = defaultdict(deque)
+        self._presses: defaultdict[int, deque[float]] = defaultdict(deque)
         self._warned: set[int] = set()
 
     async def restore(self) -> dict[str, int]:
@@ -82,8 +86,10 @@ class Conversation:
 
     async def on_location(self, who: Sender, latitude: float, longitude: float) -> None:
         async with self.ctx.lock(who.user_id):
-            user = self.ctx.user(who)
-            await self._guarded(who, self.account.set_location(user, latitude, longitude))
+            await self._guarded(who, self._location(who, latitude, longitude))
+
+    async def _location(self, who: Sender, latitude: float, longitude: float) -> None:
+        await self.account.set_location(self.ctx.user(who), latitude, longitude)
 
     async def on_button(self, who: Sender, message_id: int, data: str) -> str:
         """Handle a button press; returns the short toast for the callback answer."""
@@ -93,6 +99,9 @@ class Conversation:
         handler = self.buttons.get(action)
         if handler is None:
             return texts.EXPIRED_BUTTON
+        limit = self.ctx.limits.messages_per_minute * PRESSES_PER_MESSAGE
+        if not _admit(self._presses, who.user_id, limit):
+            return texts.SLOW_DOWN
         async with self.ctx.lock(who.user_id):
             user = self.ctx.store.get_user(who.user_id)
             if user is None:
@@ -112,36 +121,47 @@ class Conversation:
 
     async def on_blocked(self, chat_id: int) -> None:
         """The user blocked the bot: stop writing to them, keep their data."""
-        user = self.ctx.store.get_user(chat_id)
-        if user is not None and not user.blocked:
-            self.ctx.store.put_user(replace(user, blocked=True))
+        try:
+            user = self.ctx.store.get_user(chat_id)
+            if user is not None and not user.blocked:
+                self.ctx.store.put_user(replace(user, blocked=True))
+        except StoreError:
+            # Not remembered: the next message to them bounces again and we try again.
+            log.warning("could not record that a user blocked the bot", exc_info=True)
 
     # ------------------------------------------------------------------ internals
 
     async def _on_message(self, who: Sender, text: str, command: str | None) -> None:
         async with self.ctx.lock(who.user_id):
-            before = self.ctx.store.get_user(who.user_id)
-            user = self.ctx.user(who)
-            if before is not None and before.blocked:
-                self.replan(user)  # they unblocked the bot: pick up where we paused
-            if who.message_id is not None and who.message_id <= user.last_message_id:
-                return  # Telegram re-delivered an update we already handled
-            if not await self._within_rate(who):
-                return
-            work: Awaitable[object]
-            if command is None:
-                work = self._text(user, who, text.strip())
-            else:
-                handler = self.commands.get(command)
-                if handler is None:
-                    work = self.ctx.say(who.chat_id, texts.UNKNOWN_COMMAND)
-                else:
-                    work = handler(user, who, text.strip())
-            if await self._guarded(who, work):
+            if await self._guarded(who, self._message(who, text, command)):
                 self._remember(who)
 
+    async def _message(self, who: Sender, text: str, command: str | None) -> None:
+        before = self.ctx.store.get_user(who.user_id)
+        user = self.ctx.user(who)
+        if before is None:
+            self.reports.plan(user)  # a new user's weekly report, from the first week on
+        elif before.blocked:
+            self.replan(user)  # they unblocked the bot: pick up where we paused
+        if who.message_id is not None and who.message_id <= user.last_message_id:
+            return  # Telegram re-delivered an update we already handled
+        if not await self._within_rate(who):
+            return
+        if command is None:
+            await self._text(user, who, text.strip())
+            return
+        handler = self.commands.get(command)
+        if handler is None:
+            await self.ctx.say(who.chat_id, texts.UNKNOWN_COMMAND)
+        else:
+            await handler(user, who, text.strip())
+
     async def _guarded(self, who: Sender, work: Awaitable[object]) -> bool:
-        """Run a handler; a failed write becomes a friendly reply, not silence."""
+        """Run a handler; a failed write becomes a friendly reply, not silence.
+
+        Whatever was written before the failure stays valid (every write is atomic and
+        the store drops its cache of a failed one); the user simply tries again.
+        """
         try:
             await work
         except StoreError:
@@ -151,13 +171,12 @@ class Conversation:
         return True
 
     async def _within_rate(self, who: Sender) -> bool:
-        """A per-user flood guard: slow a flood down instead of storing it without bound."""
-        now = time.monotonic()
-        recent = self._recent[who.user_id]
-        while recent and now - recent[0] > 60:
-            recent.popleft()
-        if len(recent) < self.ctx.limits.messages_per_minute:
-            recent.append(now)
+        """A per-user flood guard: slow a flood down instead of storing it without bound.
+
+        The first message over the limit gets one polite reply; the rest of the flood
+        gets none, or the replies would become the flood.
+        """
+        if _admit(self._recent, who.user_id, self.ctx.limits.messages_per_minute):
             self._warned.discard(who.user_id)
             return True
         if who.user_id not in self._warned:
@@ -166,11 +185,17 @@ class Conversation:
         return False
 
     def _remember(self, who: Sender) -> None:
+        """Note the handled message id, so a re-delivered update is not handled twice."""
         if who.message_id is None:
             return
-        user = self.ctx.store.get_user(who.user_id)
-        if user is not None and who.message_id > user.last_message_id:
-            self.ctx.store.put_user(replace(user, last_message_id=who.message_id))
+        try:
+            user = self.ctx.store.get_user(who.user_id)
+            if user is not None and who.message_id > user.last_message_id:
+                self.ctx.store.put_user(replace(user, last_message_id=who.message_id))
+        except StoreError:
+            # The message itself was handled and answered; a promise it made is still
+            # guarded against re-delivery by its source message id.
+            log.warning("could not note a handled message id", exc_info=True)
 
     async def _text(self, user: UserSettings, who: Sender, text: str) -> None:
         ctx = self.ctx
@@ -180,10 +205,17 @@ class Conversation:
         if not text:
             await ctx.say(who.chat_id, texts.UNSUPPORTED)
             return
-        if who.message_id is not None and ctx.store.find_by_source_message(
-            who.user_id, who.message_id
-        ):
-            return  # stored and acknowledged before a crash; never twice
+        made = (
+            None
+            if who.message_id is None
+            else ctx.store.find_by_source_message(who.user_id, who.message_id)
+        )
+        if made is not None:
+            # Stored before a crash cut the handling short: never store it twice, but
+            # acknowledge it again, since the first acknowledgement may not have gone out.
+            if made.is_open:
+                await self.promises.acknowledge(user, made)
+            return
         if await self.promises.on_message(user, who, text):
             return
         user = ctx.store.get_user(who.user_id) or user
@@ -196,3 +228,18 @@ class Conversation:
             await self.routines.add(user, parsed)
         else:
             await self.promises.add(user, parsed, who.message_id)
+
+
+def _admit(recent: defaultdict[int, deque[float]], user_id: int, per_minute: int) -> bool:
+    """Count one more action of the user in a sliding minute; False when over the limit."""
+    now = time.monotonic()
+    if len(recent) > _TRACKED_USERS:  # forget users who have been quiet for a minute
+        for key in [k for k, q in recent.items() if not q or now - q[-1] > 60]:
+            del recent[key]
+    times = recent[user_id]
+    while times and now - times[0] > 60:
+        times.popleft()
+    if len(times) >= per_minute:
+        return False
+    times.append(now)
+    return True

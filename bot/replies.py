@@ -46,11 +46,22 @@ class Reply:
     document: Attachment | None = None
 
 
+class DeliveryError(Exception):
+    """The transport could not be reached after every retry; the caller may try later.
+
+    Check-in jobs catch it and try again, so a network outage delays a check-in but
+    never loses it.
+    """
+
+
 class Outbox(Protocol):
     """Where replies go. Implemented by the Telegram adapter and the terminal chat."""
 
     async def send(self, chat_id: int, reply: Reply) -> int | None:
-        """Send and return the message id, or None when it could not be delivered."""
+        """Send and return the message id; None when the chat refused it (blocked).
+
+        Raises DeliveryError when the transport stayed unreachable through its retries.
+        """
 
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
         """Replace an earlier message's text and buttons; False when that failed."""
@@ -68,6 +79,11 @@ class JobScheduler(Protocol):
 def esc(text: str) -> str:
     """Escape user text for Telegram HTML."""
     return html.escape(text, quote=False)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut long user text for lists and buttons, where a whole task would not fit."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 _TAG = re.compile(r"</?(?:b|i)>")

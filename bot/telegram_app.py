@@ -7,10 +7,11 @@ between PTB objects and Sender/Reply, and registers the handlers in one table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import (
@@ -29,26 +30,31 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
+    SimpleUpdateProcessor,
     filters,
 )
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import texts
 from bot.config import Settings
 from bot.context import Clock, Context, Sender
 from bot.conversation import Conversation
 from bot.ratelimit import KeepwordRateLimiter
-from bot.replies import Keyboard, Reply
+from bot.replies import DeliveryError, JobScheduler, Keyboard, Reply
 from bot.scheduler import APSchedulerJobs
 from core.ports import Store
 
 log = logging.getLogger(__name__)
 
 SEND_ATTEMPTS = 6
-
-
-class DeliveryError(Exception):
-    """Telegram could not be reached after every retry; the caller may try later."""
+BACKOFF_SECONDS = 0.5  # first wait after a network error; doubles each time (≈ 16 s in all)
+# Updates handled at once. One user's updates still run one at a time (the conversation
+# locks per user); this only keeps a slow send to one chat from holding up everyone.
+CONCURRENT_UPDATES = 64
+ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "callback_query")
+REFUSAL_INTERVAL = 60.0  # seconds between two "this bot is private" replies to one user
 
 
 def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -133,16 +139,99 @@ class TelegramOutbox:
                 log.warning("Telegram refused a message to chat %s: %s", chat_id, error)
                 return None
             except RetryAfter as error:
-                await asyncio.sleep(_seconds(error.retry_after) + 0.1)
+                if attempt + 1 < SEND_ATTEMPTS:
+                    await asyncio.sleep(_seconds(error.retry_after) + 0.1)
             except NetworkError as error:
-                delay = min(30.0, 0.5 * 2**attempt) * (0.5 + random.random())
+                # Exponential backoff with jitter, so many chats don't retry in lockstep.
+                delay = min(30.0, BACKOFF_SECONDS * 2**attempt) * (0.5 + random.random())
                 log.warning("network error talking to Telegram (%s); retry in %.1fs", error, delay)
-                await asyncio.sleep(delay)
+                if attempt + 1 < SEND_ATTEMPTS:
+                    await asyncio.sleep(delay)
         raise DeliveryError(f"could not deliver to chat {chat_id} after {SEND_ATTEMPTS} tries")
 
 
 def _seconds(value: Any) -> float:
     return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+
+
+class UpdateLedger:
+    """Confirm an update to Telegram only once it has been handled.
+
+    PTB's Updater confirms every update it fetched on its next poll, before the handler
+    has run; a ``kill -9`` in between loses the message without a reply. Here the offset
+    sent to Telegram never passes the oldest update still being handled, so such an
+    update is delivered again after a restart (the conversation de-duplicates by
+    message id). Updates fetched again while still in hand are not handed out twice.
+    """
+
+    def __init__(self) -> None:
+        self.in_flight: set[int] = set()
+        self.done: set[int] = set()  # handled, but an older one still holds the offset
+        self._changed = asyncio.Event()
+
+    def offset(self, requested: int | None) -> int | None:
+        if not self.in_flight:
+            return requested
+        oldest = min(self.in_flight)
+        return oldest if requested is None else min(requested, oldest)
+
+    def admit(self, update_ids: Sequence[int], offset: int | None) -> list[int]:
+        """The ids not yet in hand; they are in hand from now on."""
+        if offset is not None:
+            self.done = {i for i in self.done if i >= offset}  # the rest is confirmed
+        fresh = [i for i in update_ids if i not in self.in_flight and i not in self.done]
+        self.in_flight.update(fresh)
+        return fresh
+
+    def finished(self, update_id: int) -> None:
+        self.in_flight.discard(update_id)
+        self.done.add(update_id)
+        self._changed.set()
+
+    async def stalled(self) -> None:
+        """Every pending update is in hand: pause briefly, or until one is handled."""
+        self._changed.clear()
+        await asyncio.sleep(0.1)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), 1.0)
+
+
+class LedgerBot(ExtBot[Any]):
+    """An ExtBot whose getUpdates goes through the UpdateLedger."""
+
+    def __init__(self, ledger: UpdateLedger, token: str, **kwargs: Any) -> None:
+        super().__init__(token, **kwargs)
+        self._ledger = ledger  # PTB bots are frozen; underscore names stay settable
+
+    async def get_updates(
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: Any = None,  # noqa: ASYNC109 - the Bot API's long-poll parameter
+        allowed_updates: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Update, ...]:
+        effective = self._ledger.offset(offset)
+        updates = await super().get_updates(effective, limit, timeout, allowed_updates, **kwargs)
+        fresh = set(self._ledger.admit([u.update_id for u in updates], effective))
+        if updates and not fresh:
+            await self._ledger.stalled()  # don't spin on getUpdates meanwhile
+        return tuple(u for u in updates if u.update_id in fresh)
+
+
+class LedgerProcessor(SimpleUpdateProcessor):
+    """Tells the ledger when an update has been handled (or failed: errors are handled)."""
+
+    def __init__(self, ledger: UpdateLedger, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self.ledger = ledger
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await coroutine
+        finally:
+            if isinstance(update, Update):
+                self.ledger.finished(update.update_id)
 
 
 def sender(update: Update) -> Sender | None:
@@ -174,15 +263,30 @@ def base_file_url(base_url: str) -> str:
 
 
 def build_application(
-    settings: Settings, store: Store, clock: Clock
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    *,
+    scheduler: JobScheduler | None = None,
+    request: BaseRequest | None = None,
 ) -> tuple[Application[Any, Any, Any, Any, Any, Any], Conversation]:
+    """``scheduler`` and ``request`` let tests drive the real handlers with a manual
+    scheduler and a recording Bot API double; by default the JobQueue and HTTP are used."""
     assert settings.token is not None
+    ledger = UpdateLedger()
+    bot = LedgerBot(
+        ledger,
+        settings.token,
+        base_url=settings.api_base_url,
+        base_file_url=base_file_url(settings.api_base_url),
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=KeepwordRateLimiter(max_retries=3),
+    )
     app = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.api_base_url)
-        .base_file_url(base_file_url(settings.api_base_url))
-        .rate_limiter(KeepwordRateLimiter(max_retries=3))
+        .bot(bot)
+        .concurrent_updates(LedgerProcessor(ledger, CONCURRENT_UPDATES))
         .build()
     )
     assert app.job_queue is not None
@@ -190,7 +294,7 @@ def build_application(
     ctx = Context(
         store,
         outbox,
-        APSchedulerJobs(app.job_queue.scheduler),
+        APSchedulerJobs(app.job_queue.scheduler) if scheduler is None else scheduler,
         clock,
         default_tz=settings.default_tz,
         timings=settings.timings,
@@ -198,20 +302,31 @@ def build_application(
     conversation = Conversation(ctx)
     outbox.on_blocked = conversation.on_blocked
     allowed = settings.allowed_users
+    refused: dict[int, float] = {}
 
     def permitted(who: Sender) -> bool:
         return not allowed or who.user_id in allowed
+
+    async def refuse(who: Sender) -> None:
+        """Tell a stranger once a minute, not once per message: a flood costs nothing."""
+        now = time.monotonic()
+        if now - refused.get(who.user_id, -REFUSAL_INTERVAL) < REFUSAL_INTERVAL:
+            return
+        if len(refused) > 10_000:
+            refused.clear()
+        refused[who.user_id] = now
+        await ctx.say(who.chat_id, texts.NOT_ALLOWED)
 
     async def on_private_message(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         who, message = sender(update), update.message
         if who is None or message is None:
             return
         if not permitted(who):
-            await ctx.say(who.chat_id, texts.NOT_ALLOWED)
+            await refuse(who)
             return
         if message.text and message.text.startswith("/"):
             parts = split_command(message.text, app.bot.username)
-            if parts is not None:
+            if parts is not None:  # None: meant for another bot
                 await conversation.on_command(who, *parts)
         elif message.text is not None:
             await conversation.on_text(who, message.text)
@@ -228,14 +343,20 @@ def build_application(
             await ctx.say(who.chat_id, texts.EDIT_IGNORED)
 
     async def on_group_message(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        if message is None or update.effective_chat is None:
+        """Groups and channels: explain once addressed; never answer every message."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None:
             return
-        addressed = (message.text or "").startswith("/") or (
-            f"@{app.bot.username}".lower() in (message.text or "").lower()
-        )
+        text = message.text or message.caption or ""
+        username = app.bot.username
+        if text.startswith("/"):
+            addressed = split_command(text, username) is not None
+        else:
+            addressed = f"@{username}".lower() in text.lower() or any(
+                member.id == app.bot.id for member in message.new_chat_members or ()
+            )
         if addressed:
-            await ctx.say(update.effective_chat.id, texts.NOT_PRIVATE)
+            await ctx.say(chat.id, texts.NOT_PRIVATE)
 
     async def on_button(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -243,14 +364,12 @@ def build_application(
             return
         toast = texts.EXPIRED_BUTTON
         message = query.message
-        if (
-            query.data
-            and isinstance(message, Message)
-            and message.chat.type == ChatType.PRIVATE
-            and permitted(Sender(query.from_user.id, message.chat.id))
-        ):
+        if query.data and isinstance(message, Message) and message.chat.type == ChatType.PRIVATE:
             who = Sender(query.from_user.id, message.chat.id, query.from_user.first_name or "")
-            toast = await conversation.on_button(who, message.message_id, query.data)
+            if permitted(who):
+                toast = await conversation.on_button(who, message.message_id, query.data)
+            else:
+                toast = texts.NOT_ALLOWED
         try:
             await query.answer(toast[:190])
         except TelegramError as error:
@@ -268,7 +387,12 @@ def build_application(
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED & private, on_edited))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, on_private_message))
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGES & ~private, on_group_message))
+    app.add_handler(
+        MessageHandler(
+            (filters.UpdateType.MESSAGE & ~private) | filters.UpdateType.CHANNEL_POST,
+            on_group_message,
+        )
+    )
     app.add_error_handler(on_error)
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

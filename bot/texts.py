@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.replies import Button, Keyboard, esc
+from bot.replies import Button, Keyboard, esc, shorten
 from core.models import Outcome, Promise
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -211,6 +211,7 @@ REPAIR_LATER = "OK — no redo for now. Making it right later still counts."
 # --- lists -------------------------------------------------------------------------
 
 LIST_PAGE = 15
+LIST_TASK_SHOWN = 80  # 15 tasks of up to 500 characters would pass Telegram's 4096
 
 
 def open_list(promises: list[Promise], now: datetime, tz: ZoneInfo, clock24: bool) -> str:
@@ -218,7 +219,8 @@ def open_list(promises: list[Promise], now: datetime, tz: ZoneInfo, clock24: boo
         return "No open promises. Send one like <i>call mom back in 10 minutes</i>."
     lines = [f"<b>Open promises</b> ({len(promises)})"]
     for number, promise in enumerate(promises[:LIST_PAGE], start=1):
-        lines.append(f"{number}. {esc(promise.task)} — {when(promise.due, now, tz, clock24)}")
+        task = esc(shorten(promise.task, LIST_TASK_SHOWN))
+        lines.append(f"{number}. {task} — {when(promise.due, now, tz, clock24)}")
     if len(promises) > LIST_PAGE:
         lines.append(f"…and {len(promises) - LIST_PAGE} more.")
     return "\n".join(lines)
@@ -235,8 +237,15 @@ def list_buttons(promises: list[Promise]) -> Keyboard:
     )
 
 
-def routine_added(schedule: str, task: str, first: str) -> str:
-    return f"🔁 {esc(schedule)}: {quoted(task)}. I'll ask each time — first at {first}."
+def routine_added(
+    schedule: str, task: str, first: datetime, now: datetime, tz: ZoneInfo, clock24: bool
+) -> str:
+    local = first.astimezone(tz)
+    day = day_label(local, now.astimezone(tz)) or "today"
+    return (
+        f"🔁 {esc(schedule)}: {quoted(task)}. I'll ask each time — first {day} at "
+        f"{clock(local, clock24)} (in {relative(first - now)})."
+    )
 
 
 NO_ROUTINES = (

@@ -14,15 +14,19 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.context import UTC, ButtonHandler, CommandHandler, Context, Sender
-from bot.replies import Keyboard
+from bot.replies import DeliveryError, Keyboard
 from core import lifecycle
 from core.kinds import detect_kind
 from core.lifecycle import Answer, EventKind
 from core.models import Draft, Outcome, Promise, UserSettings
+from core.ports import StoreError
 from core.score import Tally, tally, week_bounds
 from core.timephrase import NeedsTime, ParsedPromise, ParseError, parse_when
 
 log = logging.getLogger(__name__)
+
+# A check-in that could not be sent or recorded is tried again after this long.
+RETRY_AFTER = timedelta(seconds=30)
 
 
 class PromiseFlow:
@@ -83,12 +87,27 @@ class PromiseFlow:
                 return
             if user.blocked:
                 return  # resumes when they write again (Conversation re-plans them)
-            promise = await self._act(user, promise, event.kind, now)
-            latest = ctx.store.get_user(user_id)
-            if latest is None or latest.blocked:
-                return  # the message bounced with 403: keep the promise as it was
-            ctx.store.put_promise(promise)
-            self.plan(promise)
+            try:
+                acted = await self._act(user, promise, event.kind, now)
+                latest = ctx.store.get_user(user_id)
+                if latest is None or latest.blocked:
+                    return  # the message bounced with 403: keep the promise as it was
+                ctx.store.put_promise(acted)
+            except (DeliveryError, StoreError):
+                # Telegram unreachable or the disk full: the store still says "not asked",
+                # so asking again later may repeat a message but never loses a check-in.
+                log.warning("check-in step failed; trying again in %s", RETRY_AFTER, exc_info=True)
+                self._retry(promise, now + RETRY_AFTER)
+                return
+            self.plan(acted)
+
+    def _retry(self, promise: Promise, at: datetime) -> None:
+        user_id, promise_id = promise.user_id, promise.id
+
+        async def wake() -> None:
+            await self.on_event(user_id, promise_id)
+
+        self.ctx.scheduler.schedule(f"p:{promise_id}", at, wake)
 
     async def _act(
         self, user: UserSettings, promise: Promise, kind: EventKind, now: datetime
@@ -149,7 +168,7 @@ class PromiseFlow:
         repair_of: str | None = None,
     ) -> Promise | None:
         ctx = self.ctx
-        now, tz = ctx.clock(), ctx.zone(user)
+        now = ctx.clock()
         if len(ctx.store.open_promises(user.user_id)) >= ctx.limits.max_open:
             await ctx.say(user.chat_id, texts.TOO_MANY_OPEN.format(limit=ctx.limits.max_open))
             return None
@@ -166,12 +185,18 @@ class PromiseFlow:
         )
         ctx.store.put_promise(promise)
         self.plan(promise)
-        await ctx.say(
+        await self.acknowledge(user, promise, parsed.notes)
+        return promise
+
+    async def acknowledge(
+        self, user: UserSettings, promise: Promise, notes: tuple[str, ...] = ()
+    ) -> None:
+        now, tz = self.ctx.clock(), self.ctx.zone(user)
+        await self.ctx.say(
             user.chat_id,
-            texts.acknowledgement(promise, now, tz, user.clock24, parsed.notes),
+            texts.acknowledgement(promise, now, tz, user.clock24, notes),
             texts.ack_buttons(promise.id),
         )
-        return promise
 
     async def _complete_draft(
         self, user: UserSettings, due: datetime, now: datetime, tz: ZoneInfo
