@@ -398,7 +398,14 @@ def build_application(
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
         # Rebuilding jobs for 100,000 promises takes seconds; answer users meanwhile.
-        application.create_task(restore(), name="restore")
+        # (A plain loop task: PTB's create_task warns before the application runs.)
+        background.add(asyncio.get_running_loop().create_task(restore(), name="restore"))
+
+    async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        for task in background:
+            task.cancel()
+
+    background: set[asyncio.Task[None]] = set()
 
     async def restore() -> None:
         started = time.monotonic()
@@ -406,4 +413,5 @@ def build_application(
         log.info("restored %s in %.2f s", counts, time.monotonic() - started)
 
     app.post_init = post_init
+    app.post_stop = post_stop
     return app, conversation
