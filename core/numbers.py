@@ -34,6 +34,8 @@ _TEENS = {
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
 # Vague counts mean a fixed number so that a promise always gets a definite time.
+# "at seven", "by eleven": the words a clock hour may be written as.
+HOUR_WORDS = {word: value for word, value in {**_ONES, **_TEENS}.items() if 1 <= value <= 12}
 _VAGUE = {"a": 1, "an": 1, "couple": 2, "few": 3, "several": 3}
 
 _ONE_TO_NINE = "|".join(k for k in _ONES if k != "zero")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from core.numbers import NUMBER_WORD, VAGUE_AMOUNT, is_vague, word_value
+from core.numbers import HOUR_WORDS, NUMBER_WORD, VAGUE_AMOUNT, is_vague, word_value
 from core.timephrase_recur import EVERY_DAY, WEEKDAYS, WEEKEND
 
 # ----------------------------------------------------------------------------- values
@@ -112,21 +112,7 @@ _CLOCK_PRE = (
 )
 _DAY_PRE = r"(?:on|by|before|until|till|for|from|after)"
 _MER = r"(?P<mer>[ap])\.?m\b\.?"
-_HOURWORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
-_HOURWORD = "|".join(_HOURWORDS)
+_HOURWORD = "|".join(HOUR_WORDS)
 _MINUTEWORDS = {"fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
 _MINUTEWORD = r"fifteen|thirty|forty[\s-]five"
 
@@ -261,7 +247,7 @@ def _hour_value(text: str) -> int | None:
     text = text.lower()
     if text.isdigit():
         return int(text)
-    return _HOURWORDS.get(text)
+    return HOUR_WORDS.get(text)
 
 
 def _minute_word(text: str | None) -> int:
@@ -759,7 +745,7 @@ _DIGIT: tuple[str, ...] = tuple("0123456789")
 _PREPOSITIONS = ("at", "by", "around", "about", "before", "until", "til", "from", "after", "@")
 _DAYS_GATE = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTHS_GATE = tuple(_MONTHS)
-_HOUR_GATE = _DIGIT + tuple(_HOURWORDS)
+_HOUR_GATE = _DIGIT + tuple(HOUR_WORDS)
 _EVERY = ("every", "each")
 # "7 o'clock", "7 tonight", "7 tomorrow", "8 on Friday": a bare hour with no preposition.
 _BARE_CLOCK_HINTS: tuple[str, ...] = ("clock", "tonite", "morning", "afternoon", "evening")
