@@ -104,6 +104,9 @@ async def run(users: int, within: float) -> int:
         f"  sends in any sliding second: max {max_in_window([c.t_monotonic for c in sends])} "
         f"overall, {busiest_chat} in one chat; 429 refusals: {api.flood_violations}"
     )
+    refused = [c.t_wall - due.timestamp() for c in api.calls_of("sendMessage") if c.status == 429]
+    if refused:
+        print(f"  refusals at (s after the due minute): {[round(t, 1) for t in refused[:20]]}")
     ok = (
         len(acks) == users
         and len(checkins) == users

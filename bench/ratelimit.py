@@ -5,6 +5,8 @@ private chat (short bursts tolerated). This sends, as fast as the limiter lets i
 
 - MESSAGES messages to as many different chats (default 300), once through PTB's
   default ``AIORateLimiter()`` and once through Keepword's ``KeepwordRateLimiter``;
+- the same, with one 429 (retry_after 2 s) injected at the start, through PTB's
+  ``AIORateLimiter(max_retries=3)`` and ``KeepwordRateLimiter``;
 - PER_CHAT messages to one chat (default 10) through ``KeepwordRateLimiter``.
 
 and reports, from the server's own receive times, the most messages in any sliding
@@ -85,6 +87,29 @@ async def blast(limiter: BaseRateLimiter[int], chats: list[int]) -> Run:
         )
 
 
+async def after_a_429(limiter: BaseRateLimiter[int], chats: list[int]) -> Run:
+    """One 429 (retry_after 2 s) early on, the rest queued: what happens when it ends."""
+    async with FakeBotAPI(flood_control=True, flood_per_chat=(3, 1.0)) as api:
+        bot = ExtBot(api.token, base_url=api.base_url, rate_limiter=limiter)
+        async with bot:
+            start = time.monotonic()
+            sends = [asyncio.create_task(bot.send_message(chats[0], "first"))]
+            await api.wait_for_call("sendMessage")
+            api.fail_next("sendMessage", 1, "429", retry_after=2)
+            sends += [asyncio.create_task(bot.send_message(c, "n")) for c in chats[1:]]
+            results = await asyncio.gather(*sends, return_exceptions=True)
+            seconds = time.monotonic() - start
+        calls = [c for c in api.calls_of("sendMessage") if c.fault is None]
+        return Run(
+            attempts=len(calls),
+            delivered=sum(c.status == 200 for c in calls),
+            refused=api.flood_violations,
+            lost=sum(isinstance(r, Exception) for r in results),
+            max_window=max_in_window([c.t_monotonic for c in calls]),
+            seconds=seconds,
+        )
+
+
 async def per_chat_gaps(count: int) -> tuple[Run, list[float]]:
     async with FakeBotAPI(flood_control=True, flood_per_chat=(3, 1.0)) as api:
         bot = ExtBot(api.token, base_url=api.base_url, rate_limiter=KeepwordRateLimiter())
@@ -115,6 +140,11 @@ async def main(messages: int, per_chat: int) -> int:
     print(f"{messages} messages to {messages} chats, all at once:")
     print(default.line("  AIORateLimiter() (PTB default)"))
     print(ours.line("  KeepwordRateLimiter"))
+    theirs_429 = await after_a_429(AIORateLimiter(max_retries=3), chats)
+    ours_429 = await after_a_429(KeepwordRateLimiter(), chats)
+    print(f"{messages} messages to {messages} chats, a 429 (retry after 2 s) at the start:")
+    print(theirs_429.line("  AIORateLimiter(max_retries=3)"))
+    print(ours_429.line("  KeepwordRateLimiter"))
     print(f"{per_chat} messages to one chat, all at once:")
     print(one_chat.line("  KeepwordRateLimiter"))
     after_burst = gaps[2:]
@@ -125,6 +155,7 @@ async def main(messages: int, per_chat: int) -> int:
             f"mean {sum(after_burst) / len(after_burst):.2f} s ({rate:.2f} messages/s)"
         )
     ok = ours.max_window <= 30 and not ours.lost and one_chat.max_window <= 3 and not one_chat.lost
+    ok = ok and ours_429.max_window <= 30 and not ours_429.refused and not ours_429.lost
     print("within Telegram's limits: " + ("yes" if ok else "NO"))
     return 0 if ok else 1
 

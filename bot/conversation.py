@@ -107,6 +107,9 @@ class Conversation:
             if user is None:
                 return texts.ALREADY_DONE  # e.g. a button from before /forget
             try:
+                if user.blocked:  # a tap means they are back: pick up where we paused
+                    user = self.ctx.user(who)
+                    self.replan(user)
                 return await handler(user, who, message_id, args)
             except StoreError:
                 log.warning("store write failed while handling a button", exc_info=True)

@@ -265,19 +265,37 @@ class PromiseFlow:
     ) -> str:
         promise = self._own_open(user, args)
         if isinstance(promise, str):
+            if promise == texts.ALREADY_DONE:
+                await self._show_answered(user, message_id, args[0])
             return promise
         ctx = self.ctx
-        now, tz = ctx.clock(), ctx.zone(user)
+        now = ctx.clock()
         promise = lifecycle.answer(promise, given, now)
         ctx.store.put_promise(promise)
         self.plan(promise)
-        week = self.week_tally(user, now)
-        line = texts.week_so_far(week.kept_any, week.scored) if week.scored else ""
-        await ctx.edit(user.chat_id, message_id, texts.answered(promise, tz, user.clock24, line))
+        await self._edit_answered(user, message_id, promise)
         if promise.outcome is Outcome.BROKEN:
             await ctx.say(user.chat_id, texts.REPAIR_OFFER, texts.repair_buttons(promise.id))
         assert promise.outcome is not None
         return texts.OUTCOME_MARKS[promise.outcome]
+
+    async def _edit_answered(self, user: UserSettings, message_id: int, promise: Promise) -> None:
+        now, tz = self.ctx.clock(), self.ctx.zone(user)
+        week = self.week_tally(user, now)
+        line = texts.week_so_far(week.kept_any, week.scored) if week.scored else ""
+        await self.ctx.edit(
+            user.chat_id, message_id, texts.answered(promise, tz, user.clock24, line)
+        )
+
+    async def _show_answered(self, user: UserSettings, message_id: int, promise_id: str) -> None:
+        """A tap on a check-in already answered: show the answer on it (again).
+
+        After a crash between storing an answer and editing the check-in, Telegram
+        delivers the tap again; this puts the stored outcome on the user's screen.
+        """
+        promise = self.ctx.store.get_promise(user.user_id, promise_id)
+        if promise is not None and promise.checkin_message_id == message_id:
+            await self._edit_answered(user, message_id, promise)
 
     async def btn_kept(
         self, user: UserSettings, who: Sender, message_id: int, args: list[str]

@@ -24,7 +24,6 @@ from bot.conversation import Conversation
 from bot.replies import DeliveryError, Reply, plain
 from bot.telegram_app import SEND_ATTEMPTS, TelegramOutbox, build_application
 from core.models import UserSettings
-from storage import atomic
 from storage.memory_store import MemoryStore
 from storage.tinydb_store import TinyDBStore
 from tests.bot.fakes import ManualClock, ManualScheduler, RecordingOutbox
@@ -154,7 +153,7 @@ class BlockedOutbox(RecordingOutbox):
 
 async def test_the_bot_blocked_keeps_promises_and_resumes_when_they_write() -> None:
     h = Harness()
-    h.outbox = h.ctx.outbox = BlockedOutbox(h)  # type: ignore[misc]
+    h.outbox = h.ctx.outbox = BlockedOutbox(h)
     await h.say("call mom back in 1 minute")
     await h.say("buy bread in 2 minutes")
     h.outbox.blocked.add(ANN)
@@ -185,7 +184,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
             raise OSError(errno.ENOSPC, "No space left on device")
         real(src, dst)
 
-    monkeypatch.setattr(atomic.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)  # what storage/atomic.py renames with
     return full
 
 
@@ -263,3 +262,17 @@ async def test_a_flood_is_answered_once_and_a_minute_later_all_is_well(
     for _ in range(200):
         await h.press(1, "k:p1")  # taps have a budget of their own
     assert await h.press(1, "k:p1") == texts.SLOW_DOWN
+
+
+async def test_a_tap_after_blocking_also_resumes_the_held_checkins() -> None:
+    h = Harness()
+    h.outbox = h.ctx.outbox = BlockedOutbox(h)
+    await h.say("call mom back in 1 minute")
+    ack = h.outbox.last
+    h.outbox.blocked.add(ANN)
+    await h.advance(minutes=2)
+    assert not any("Did you keep your word?" in m.text for m in h.outbox.sent)
+    h.outbox.blocked.clear()
+    await h.press(ack.message_id, ack.button("Change time"))
+    await h.scheduler.run_due(h.clock())
+    assert sum("Did you keep your word?" in m.text for m in h.outbox.sent) == 1

@@ -13,6 +13,7 @@ wrapped around a valid time so the task gets echoed back. Two passes:
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from itertools import count
 
@@ -153,9 +154,9 @@ async def test_a_conversation_of_hostile_messages_keeps_going() -> None:
 
 
 @pytest.fixture
-async def api() -> FakeBotAPI:
+async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 @settings(

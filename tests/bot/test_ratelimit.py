@@ -73,7 +73,39 @@ async def test_one_chat_gets_a_burst_of_3_then_about_one_a_second() -> None:
     assert sent[4] - sent[3] >= 0.9
 
 
-def test_groups_and_usernames_are_left_to_ptbs_group_limit() -> None:
+async def test_a_429_pause_ends_without_a_burst(caplog: pytest.LogCaptureFixture) -> None:
+    """PTB's AIORateLimiter lets everything queued during a pause go at once; ours doesn't."""
+    caplog.set_level(logging.CRITICAL, logger="telegram.ext")
+    chats = list(range(300, 340))
+    ours_api = FakeBotAPI(flood_control=True, flood_per_chat=(3, 1.0))
+    theirs_api = FakeBotAPI(flood_control=True, flood_per_chat=(3, 1.0))
+
+    async def run(api: FakeBotAPI, limiter: BaseRateLimiter[int]) -> None:
+        async with api, ExtBot(api.token, base_url=api.base_url, rate_limiter=limiter) as bot:
+            first = asyncio.create_task(bot.send_message(chats[0], "first"))
+            await api.wait_for_call("sendMessage")
+            api.fail_next("sendMessage", 1, "429", retry_after=1)
+            await asyncio.gather(
+                first,
+                *(bot.send_message(chat, "n") for chat in chats[1:]),
+                return_exceptions=True,
+            )
+
+    await asyncio.gather(
+        run(ours_api, KeepwordRateLimiter()), run(theirs_api, AIORateLimiter(max_retries=3))
+    )
+    sent = [c for c in ours_api.calls_of("sendMessage") if c.status == 200]
+    assert len(sent) == len(chats)
+    refused = next(c for c in ours_api.calls_of("sendMessage") if c.fault == "429")
+    paused = [c for c in sent if 0 < c.t_monotonic - refused.t_monotonic < 1.0]
+    assert paused == []  # retry_after was honoured by every queued send
+    assert ours_api.flood_violations == 0
+    assert max_in_window([c.t_monotonic for c in sent]) <= 30
+    after = [c.t_monotonic for c in theirs_api.calls_of("sendMessage") if c.fault is None]
+    assert theirs_api.flood_violations > 0 or max_in_window(after) > 30
+
+
+def test_chat_ids_are_read_like_telegram_does() -> None:
     assert _private_chat(42) == 42
     assert _private_chat("42") == 42
     assert _private_chat(-100123) is None

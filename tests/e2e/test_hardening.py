@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +26,10 @@ from core.models import Promise, Recurrence, Routine, UserSettings
 from storage.tinydb_store import TinyDBStore
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import FAST, button
-from tests.fakebotapi import FakeBotAPI, to_plain
+from tests.fakebotapi import BOT_USER, FakeBotAPI
 
 ANN = 1001
 BOB = 2002
-
-
-def plain(text: str) -> str:
-    return to_plain(text, "HTML")
 
 
 def private_message(user_id: int, message_id: int, **content: object) -> dict[str, object]:
@@ -136,8 +132,8 @@ async def test_a_message_in_hand_at_kill9_is_answered_after_restart(
 class Disk:
     data: Path
     env: dict[str, str]
-    fill: object
-    free: object
+    fill: Callable[[], None]
+    free: Callable[[], None]
 
 
 @pytest.fixture
@@ -209,7 +205,7 @@ async def test_a_full_disk_says_so_keeps_old_data_and_recovers(
     try:
         api.send_text(ANN, "call mom back in 1 hour")
         first = await api.wait_for_message(ANN, "Got it")
-        small_disk.fill()  # type: ignore[operator]
+        small_disk.fill()
         api.send_text(ANN, "buy milk in 2 hours")
         await api.wait_for_message(ANN, "couldn't save that")
         api.press_button(ANN, first, button(first, "Undo"))
@@ -223,7 +219,7 @@ async def test_a_full_disk_says_so_keeps_old_data_and_recovers(
         assert "buy milk" not in listing.plain
         assert every_json_file_parses(small_disk.data) >= 1
 
-        small_disk.free()  # type: ignore[operator]
+        small_disk.free()
         n = len(api.messages_to(ANN))
         api.send_text(ANN, "buy milk in 2 hours")
         await api.wait_for_message(ANN, "Got it", after=n)
@@ -267,6 +263,11 @@ async def test_odd_updates_each_get_the_right_answer(api: FakeBotAPI, bot: BotPr
     api.send_text(20, "hello everyone", chat_id=group, chat_type="group")
     api.send_text(20, "/score@OtherBot", chat_id=group, chat_type="group")
     api.send_text(20, "/start@KeepwordBot", chat_id=group, chat_type="group")
+    joined = -100700  # Keepword added to a group: it says where it works, once
+    added = {"message_id": 1, "date": int(time.time()), "new_chat_members": [BOT_USER]}
+    added |= {"chat": {"id": joined, "type": "group", "title": "Friends"}}
+    added |= {"from": {"id": 20, "is_bot": False, "first_name": "Eve"}}
+    api.send_update({"message": added})
     channel_chat = {"id": channel, "type": "channel", "title": "News"}
     for n, text in enumerate(("today's news", "/start@KeepwordBot"), start=1):
         post = {"message_id": n, "date": int(time.time()), "chat": channel_chat, "text": text}
@@ -283,6 +284,7 @@ async def test_odd_updates_each_get_the_right_answer(api: FakeBotAPI, bot: BotPr
     assert "over 500 characters" in (await api.wait_for_message(19)).plain
     assert "private chats" in (await api.wait_for_message(group)).plain
     assert "private chats" in (await api.wait_for_message(channel)).plain
+    assert "private chats" in (await api.wait_for_message(joined)).plain
 
     api.send_text(18, "/help")
     await api.wait_for_message(18, "Commands")
