@@ -27,11 +27,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from harness import ROOT, percentile
-from ratelimit import max_in_window
 
 from bot.ratelimit import OVERALL_PER_SECOND
 from tests.e2e.botprocess import BotProcess
-from tests.fakebotapi import FakeBotAPI
+from tests.fakebotapi import FakeBotAPI, max_in_window
 
 CHECKIN = "Did you keep your word?"
 FIRST_USER = 500_000

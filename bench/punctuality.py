@@ -22,19 +22,9 @@ from harness import ROOT, percentile, seed
 
 from bot.ratelimit import OVERALL_PER_SECOND
 from tests.e2e.botprocess import BotProcess
-from tests.fakebotapi import FakeBotAPI
+from tests.fakebotapi import FakeBotAPI, max_in_window
 
 CHECKIN = "Did you keep your word?"
-
-
-def max_in_window(times: list[float], window: float = 1.0) -> int:
-    """The most sends in any sliding window (not per calendar second)."""
-    ordered, best, left = sorted(times), 0, 0
-    for right, t in enumerate(ordered):
-        while t - ordered[left] > window:
-            left += 1
-        best = max(best, right - left + 1)
-    return best
 
 
 async def measure(promises: int, lead: float) -> None:

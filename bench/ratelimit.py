@@ -34,17 +34,7 @@ if str(ROOT) not in sys.path:
 from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot  # noqa: E402
 
 from bot.ratelimit import KeepwordRateLimiter  # noqa: E402
-from tests.fakebotapi import FakeBotAPI  # noqa: E402
-
-
-def max_in_window(times: list[float], window: float = 1.0) -> int:
-    """The most events in any half-open window [t, t + window), t anywhere."""
-    ordered, best, left = sorted(times), 0, 0
-    for right, t in enumerate(ordered):
-        while t - ordered[left] >= window:
-            left += 1
-        best = max(best, right - left + 1)
-    return best
+from tests.fakebotapi import FakeBotAPI, max_in_window  # noqa: E402
 
 
 @dataclass

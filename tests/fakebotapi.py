@@ -306,6 +306,16 @@ def _decode(name: str, value: str) -> Any:
         return value
 
 
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    """The most events in any half-open window [t, t + window), t anywhere."""
+    ordered, best, left = sorted(times), 0, 0
+    for right, t in enumerate(ordered):
+        while t - ordered[left] >= window:
+            left += 1
+        best = max(best, right - left + 1)
+    return best
+
+
 class FakeBotAPI:
     """The fake server plus the test-facing view of one Telegram world (one bot, many users).
 

@@ -14,17 +14,7 @@ import pytest
 from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
 from bot.ratelimit import KeepwordRateLimiter, _private_chat
-from tests.fakebotapi import FakeBotAPI
-
-
-def max_in_window(times: list[float], window: float = 1.0) -> int:
-    """The most events in any half-open window [t, t + window), for any t."""
-    ordered, best, left = sorted(times), 0, 0
-    for right, t in enumerate(ordered):
-        while t - ordered[left] >= window:
-            left += 1
-        best = max(best, right - left + 1)
-    return best
+from tests.fakebotapi import FakeBotAPI, max_in_window
 
 
 async def send_all(limiter: BaseRateLimiter[int], chats: list[int]) -> FakeBotAPI:
