@@ -172,6 +172,9 @@ class UpdateLedger:
         self._changed = asyncio.Event()
 
     def offset(self, requested: int | None) -> int | None:
+        # From here on, an update finishing wakes a poller stalled on this poll's answer;
+        # clearing later would miss a finish that lands while the poll is in the air.
+        self._changed.clear()
         if not self.in_flight:
             return requested
         oldest = min(self.in_flight)
@@ -191,11 +194,15 @@ class UpdateLedger:
         self._changed.set()
 
     async def stalled(self) -> None:
-        """Every pending update is in hand: pause briefly, or until one is handled."""
-        self._changed.clear()
-        await asyncio.sleep(0.05)  # at most 20 polls a second while updates are in hand
+        """Every update fetched is in hand: wait until one is handled (or 0.3 s).
+
+        Polls again at once when one finished since the poll went out; otherwise this
+        keeps getUpdates from spinning while a slow update holds the offset.
+        """
+        if not self.in_flight:
+            return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), 0.25)
+            await asyncio.wait_for(self._changed.wait(), 0.3)
 
 
 class LedgerBot(ExtBot[Any]):
