@@ -83,19 +83,13 @@ class TelegramOutbox:
         bot = self.app.bot
 
         async def call() -> Any:
-            if reply.photo is not None:
-                return await bot.send_photo(
+            attachment = reply.photo or reply.document
+            if attachment is not None:
+                send_file = bot.send_photo if reply.photo is not None else bot.send_document
+                return await send_file(
                     chat_id,
-                    InputFile(reply.photo.content, filename=reply.photo.filename),
-                    caption=reply.text or reply.photo.caption or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-            if reply.document is not None:
-                return await bot.send_document(
-                    chat_id,
-                    InputFile(reply.document.content, filename=reply.document.filename),
-                    caption=reply.text or reply.document.caption or None,
+                    InputFile(attachment.content, filename=attachment.filename),
+                    caption=reply.text or attachment.caption or None,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )

@@ -40,17 +40,17 @@ class PromiseFlow:
     @property
     def buttons(self) -> dict[str, ButtonHandler]:
         return {
-            "k": self.btn_kept,
-            "l": self.btn_late,
-            "b": self.btn_broke,
+            "k": self._answering(Answer.KEPT),
+            "l": self._answering(Answer.LATE),
+            "b": self._answering(Answer.BROKE),
             "z": self.btn_snooze,
             "u": self.btn_undo,
             "c": self.btn_change,
             "t": self.btn_change_to,
             "d": self.btn_done,
             "x": self.btn_cancel,
-            "r1": self.btn_redo_hour,
-            "rt": self.btn_redo_tomorrow,
+            "r1": self._redoing("1h"),
+            "rt": self._redoing("tm"),
             "rn": self.btn_redo_not_now,
             "q": self.btn_quick_time,
         }
@@ -297,20 +297,15 @@ class PromiseFlow:
         if promise is not None and promise.checkin_message_id == message_id:
             await self._edit_answered(user, message_id, promise)
 
-    async def btn_kept(
-        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
-    ) -> str:
-        return await self._answer(user, message_id, args, Answer.KEPT)
+    def _answering(self, given: Answer) -> ButtonHandler:
+        """The handler of one check-in button: Kept, Late or Broke."""
 
-    async def btn_late(
-        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
-    ) -> str:
-        return await self._answer(user, message_id, args, Answer.LATE)
+        async def handler(
+            user: UserSettings, who: Sender, message_id: int, args: list[str]
+        ) -> str:
+            return await self._answer(user, message_id, args, given)
 
-    async def btn_broke(
-        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
-    ) -> str:
-        return await self._answer(user, message_id, args, Answer.BROKE)
+        return handler
 
     async def btn_snooze(
         self, user: UserSettings, who: Sender, message_id: int, args: list[str]
@@ -425,15 +420,15 @@ class PromiseFlow:
         await self.add(user, parsed, None, repair_of=broken.id)
         return "Let's make it right"
 
-    async def btn_redo_hour(
-        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
-    ) -> str:
-        return await self._redo(user, message_id, args, "1h")
+    def _redoing(self, code: str) -> ButtonHandler:
+        """The handler of a repair button: redo in an hour ("1h") or tomorrow ("tm")."""
 
-    async def btn_redo_tomorrow(
-        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
-    ) -> str:
-        return await self._redo(user, message_id, args, "tm")
+        async def handler(
+            user: UserSettings, who: Sender, message_id: int, args: list[str]
+        ) -> str:
+            return await self._redo(user, message_id, args, code)
+
+        return handler
 
     async def btn_redo_not_now(
         self, user: UserSettings, who: Sender, message_id: int, args: list[str]
