@@ -8,8 +8,10 @@ Every change is written to the store before the reply that confirms it, and then
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot import texts
@@ -40,17 +42,17 @@ class PromiseFlow:
     @property
     def buttons(self) -> dict[str, ButtonHandler]:
         return {
-            "k": self._answering(Answer.KEPT),
-            "l": self._answering(Answer.LATE),
-            "b": self._answering(Answer.BROKE),
+            "k": _bound(self._answer, Answer.KEPT),
+            "l": _bound(self._answer, Answer.LATE),
+            "b": _bound(self._answer, Answer.BROKE),
             "z": self.btn_snooze,
             "u": self.btn_undo,
             "c": self.btn_change,
             "t": self.btn_change_to,
             "d": self.btn_done,
             "x": self.btn_cancel,
-            "r1": self._redoing("1h"),
-            "rt": self._redoing("tm"),
+            "r1": _bound(self._redo, "1h"),
+            "rt": _bound(self._redo, "tm"),
             "rn": self.btn_redo_not_now,
             "q": self.btn_quick_time,
         }
@@ -297,16 +299,6 @@ class PromiseFlow:
         if promise is not None and promise.checkin_message_id == message_id:
             await self._edit_answered(user, message_id, promise)
 
-    def _answering(self, given: Answer) -> ButtonHandler:
-        """The handler of one check-in button: Kept, Late or Broke."""
-
-        async def handler(
-            user: UserSettings, who: Sender, message_id: int, args: list[str]
-        ) -> str:
-            return await self._answer(user, message_id, args, given)
-
-        return handler
-
     async def btn_snooze(
         self, user: UserSettings, who: Sender, message_id: int, args: list[str]
     ) -> str:
@@ -420,16 +412,6 @@ class PromiseFlow:
         await self.add(user, parsed, None, repair_of=broken.id)
         return "Let's make it right"
 
-    def _redoing(self, code: str) -> ButtonHandler:
-        """The handler of a repair button: redo in an hour ("1h") or tomorrow ("tm")."""
-
-        async def handler(
-            user: UserSettings, who: Sender, message_id: int, args: list[str]
-        ) -> str:
-            return await self._redo(user, message_id, args, code)
-
-        return handler
-
     async def btn_redo_not_now(
         self, user: UserSettings, who: Sender, message_id: int, args: list[str]
     ) -> str:
@@ -448,3 +430,18 @@ class PromiseFlow:
         await self.ctx.edit(user.chat_id, message_id, texts.ask_when(user.draft.task))
         await self._complete_draft(user, due, now, tz)
         return "Got it"
+
+
+T = TypeVar("T")
+
+
+def _bound(
+    act: Callable[[UserSettings, int, list[str], T], Awaitable[str]], value: T
+) -> ButtonHandler:
+    """A button handler for one of several buttons that differ only in one value:
+    Kept/Late/Broke (the answer) or Redo in an hour/Tomorrow (the time code)."""
+
+    async def handler(user: UserSettings, who: Sender, message_id: int, args: list[str]) -> str:
+        return await act(user, message_id, args, value)
+
+    return handler
