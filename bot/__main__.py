@@ -18,6 +18,9 @@ configuration (environment variables or a .env file in the current directory):
   TELEGRAM_API_BASE_URL   Bot API prefix; the token is appended
                           (default https://api.telegram.org/bot)
   KEEPWORD_DATA_DIR       where data is kept (default ./data)
+  KEEPWORD_DATABASE_URL   optional postgresql://user:password@host/db: keep data in
+                          PostgreSQL instead of KEEPWORD_DATA_DIR (needs the
+                          `postgres` extra: pip install 'keepword[postgres]')
   KEEPWORD_TIMEZONE       default time zone for new users (default UTC)
   KEEPWORD_LOG_LEVEL      DEBUG, INFO, WARNING or ERROR (default INFO)
   KEEPWORD_ALLOWED_USERS  optional comma-separated Telegram user ids
@@ -59,6 +62,21 @@ def parser() -> argparse.ArgumentParser:
         help="leave this many seconds after input ends (for scripts)",
     )
     chat.add_argument("--user-id", type=int, default=1, help="the local user's id (default 1)")
+    db = commands.add_parser(
+        "db",
+        help="PostgreSQL schema: `db upgrade` applies migrations, `db version` shows it",
+        description="Manage the schema of the database named by KEEPWORD_DATABASE_URL. "
+        "The bot also applies missing migrations when it starts.",
+    )
+    db.add_argument("action", choices=("upgrade", "version"))
+    migrate = commands.add_parser(
+        "migrate",
+        help="copy all data between a data directory and PostgreSQL (either way)",
+        description="Copy every user's settings, promises and routines from one store into "
+        "an empty other one, then read everything back and compare. Stop the bot first.",
+    )
+    migrate.add_argument("--from", dest="source", required=True, metavar="DIR|URL")
+    migrate.add_argument("--to", dest="target", required=True, metavar="DIR|URL")
     return main
 
 
@@ -76,16 +94,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # In the terminal chat, logs share the screen with the conversation: warnings only.
     level = settings.log_level if command == "run" else "WARNING"
-    configure_logging(level, (settings.token or "",))
+    configure_logging(level, settings.secrets())
 
-    from storage.tinydb_store import TinyDBStore
+    from bot.stores import StoreOpenError, database_command, migrate_command, open_store
 
+    if command == "db":
+        return database_command(settings, args.action)
+    if command == "migrate":
+        return migrate_command(args.source, args.target)
     try:
-        store = TinyDBStore(settings.data_dir)
-    except OSError as error:
-        print(
-            f"keepword: cannot use KEEPWORD_DATA_DIR={settings.data_dir}: {error}", file=sys.stderr
-        )
+        store = open_store(settings)
+    except StoreOpenError as error:
+        print(f"keepword: {error}", file=sys.stderr)
         return 2
 
     if command == "chat":

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.lifecycle import Timings
@@ -34,6 +34,12 @@ class Settings:
     log_level: str = "INFO"
     allowed_users: frozenset[int] = field(default_factory=frozenset)
     timings: Timings = field(default_factory=Timings)
+    # postgresql://... selects the PostgreSQL store; None keeps TinyDB in data_dir.
+    database_url: str | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        """What the log formatter must never print: the token and the database password."""
+        return (self.token or "", database_password(self.database_url))
 
 
 def load_dotenv_file(path: Path = Path(".env")) -> None:
@@ -76,7 +82,30 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool) 
         log_level=log_level,
         allowed_users=_user_ids(env.get("KEEPWORD_ALLOWED_USERS", "")),
         timings=_timings(env.get("KEEPWORD_TIMINGS", "")),
+        database_url=_database_url(env.get("KEEPWORD_DATABASE_URL", "")),
     )
+
+
+def _database_url(raw: str) -> str | None:
+    url = raw.strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "KEEPWORD_DATABASE_URL must start with postgresql:// "
+            "(e.g. postgresql://keepword:password@localhost/keepword); unset it to use files."
+        )
+    return url
+
+
+def database_password(url: str | None) -> str:
+    """The password inside a database URL ('' if none), so logs can redact it."""
+    if not url:
+        return ""
+    try:
+        return unquote(urlsplit(url).password or "")
+    except ValueError:
+        return ""
 
 
 def _user_ids(raw: str) -> frozenset[int]:

@@ -8,7 +8,7 @@ under the presser's own id and simply finds nothing.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,6 +90,26 @@ class Store(ABC):
 
         Start-up reads this once; a damaged user file is skipped (logged), never fatal.
         """
+
+    # --- batches ---------------------------------------------------------------------
+    def put_many(self, records: Iterable[UserSettings | Promise | Routine]) -> int:
+        """Write many records (restore, migrate); returns how many were written.
+
+        This default writes them one by one. A store with transactions overrides it so
+        that a batch is stored whole or not at all, and in one round trip.
+        """
+        count = 0
+        for record in records:
+            if isinstance(record, UserSettings):
+                self.put_user(record)
+            elif isinstance(record, Promise):
+                self.put_promise(record)
+            elif isinstance(record, Routine):
+                self.put_routine(record)
+            else:
+                raise TypeError(f"not a record: {type(record).__name__}")
+            count += 1
+        return count
 
     # --- the user's right to leave -------------------------------------------------
     @abstractmethod

@@ -27,6 +27,7 @@ from storage.codec import (
     settings_from_dict,
 )
 from storage.memory_store import MemoryStore
+from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -110,17 +111,32 @@ FULL_SETTINGS = UserSettings(
 )
 
 
-@pytest.fixture(params=["memory", "tinydb"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+_OPENED: list[PostgresStore] = []
+
+
+@pytest.fixture(params=["memory", "tinydb", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
-        return MemoryStore()
-    return TinyDBStore(tmp_path / "data")
+        yield MemoryStore()
+    elif request.param == "tinydb":
+        yield TinyDBStore(tmp_path / "data")
+    else:
+        url = request.getfixturevalue("pg_url")
+        first = PostgresStore(url)
+        _OPENED.append(first)
+        yield first
+        while _OPENED:
+            _OPENED.pop().close()
 
 
 def reopened(store: Store, tmp_path: Path) -> Store:
     """The same data seen by a fresh process (the memory store has no other)."""
     if isinstance(store, TinyDBStore):
         return TinyDBStore(tmp_path / "data")
+    if isinstance(store, PostgresStore):
+        again = PostgresStore(store.url)
+        _OPENED.append(again)
+        return again
     return store
 
 
