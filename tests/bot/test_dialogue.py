@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from core.models import Outcome
-from tests.bot.test_conversation import ANN, START, Harness, h  # noqa: F401  (fixture)
+from tests.bot.test_conversation import ANN, START, Harness
+
+
+@pytest.fixture
+def h() -> Harness:
+    return Harness()
 
 
 def tasks(h: Harness) -> list[str]:
@@ -60,7 +67,9 @@ async def test_a_command_or_another_button_ends_when(h: Harness) -> None:
     await h.say("pick up milk on the way home")
     await h.press(ack.message_id, ack.button("Change time"))  # another button
     user = h.store.get_user(ANN)
-    assert user is not None and user.draft is None and user.pending_change is not None
+    assert user is not None
+    assert user.draft is None
+    assert user.pending_change is not None
 
 
 async def test_the_questions_own_button_answers_it_but_an_older_one_does_not(h: Harness) -> None:
@@ -134,7 +143,8 @@ async def test_with_several_open_checkins_done_asks_which(h: Harness) -> None:
     assert h.store.closed_promises(ANN) == []
     await h.press(which.message_id, which.button("water"))
     [closed] = h.store.closed_promises(ANN)
-    assert closed.task == "water the plants" and closed.outcome is Outcome.KEPT
+    assert closed.task == "water the plants"
+    assert closed.outcome is Outcome.KEPT
     assert tasks(h) == ["call mom back"]
 
 
@@ -143,12 +153,15 @@ async def test_answer_lists_every_open_checkin(h: Harness) -> None:
     await h.say("water the plants in 1 min")
     await h.advance(minutes=1)
     reply = await h.say("/answer")
-    assert "1. “call mom back”" in reply and "2. “water the plants”" in reply
+    assert "1. “call mom back”" in reply
+    assert "2. “water the plants”" in reply
     listing = h.outbox.last
     await h.press(listing.message_id, listing.button("Broke it 1"))
     [closed] = h.store.closed_promises(ANN)
-    assert closed.task == "call mom back" and closed.outcome is Outcome.BROKEN
-    assert "water the plants" in listing.text and "call mom" not in listing.text
+    assert closed.task == "call mom back"
+    assert closed.outcome is Outcome.BROKEN
+    assert "water the plants" in listing.text
+    assert "call mom" not in listing.text
 
 
 async def test_the_answer_to_the_weekly_question_is_noted_not_promised(h: Harness) -> None:
@@ -162,6 +175,7 @@ async def test_the_answer_to_the_weekly_question_is_noted_not_promised(h: Harnes
     assert "Noted" in reply
     assert "When should I check in" not in reply
     user = h.store.get_user(ANN)
-    assert user is not None and user.reflection_asked is None
+    assert user is not None
+    assert user.reflection_asked is None
     assert [text for _, text in user.reflections] == ["pretty good, maybe 7/10"]
     assert tasks(h) == []
