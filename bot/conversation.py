@@ -19,6 +19,7 @@ from dataclasses import replace
 from bot import texts
 from bot.context import ButtonHandler, CommandHandler, Context, Sender
 from bot.flows.account import AccountFlow
+from bot.flows.answers import AnswerFlow
 from bot.flows.promises import PromiseFlow
 from bot.flows.reports import ReportFlow
 from bot.flows.routines import RoutineFlow
@@ -45,9 +46,10 @@ class Conversation:
         self.routines = RoutineFlow(ctx, self.promises)
         self.reports = ReportFlow(ctx)
         self.account = AccountFlow(ctx, self.promises, self.routines, self.reports)
+        self.answers = AnswerFlow(ctx, self.promises)
         self.commands: dict[str, CommandHandler] = {}
         self.buttons: dict[str, ButtonHandler] = {}
-        for flow in (self.promises, self.routines, self.reports, self.account):
+        for flow in (self.promises, self.routines, self.reports, self.account, self.answers):
             self.commands.update(flow.commands)
             self.buttons.update(flow.buttons)
         self._recent: defaultdict[int, deque[float]] = defaultdict(deque)
@@ -110,6 +112,9 @@ class Conversation:
                 if user.blocked:  # a tap means they are back: pick up where we paused
                     user = self.ctx.user(who)
                     self.replan(user)
+                if message_id != self.promises.waiting_message(user):
+                    # Any other button ends an open "when?": its reply can't be meant for it.
+                    user = await self.promises.end_waiting(user)
                 return await handler(user, who, message_id, args)
             except StoreError:
                 log.warning("store write failed while handling a button", exc_info=True)
@@ -153,6 +158,7 @@ class Conversation:
         if command is None:
             await self._text(user, who, text.strip())
             return
+        user = await self.promises.end_waiting(user)  # a command ends an open "when?"
         handler = self.commands.get(command)
         if handler is None:
             await self.ctx.say(who.chat_id, texts.UNKNOWN_COMMAND)
@@ -222,6 +228,8 @@ class Conversation:
         if await self.promises.on_message(user, who, text):
             return
         user = ctx.store.get_user(who.user_id) or user
+        if await self.answers.on_message(user, text):
+            return
         parsed = parse(text, ctx.clock(), ctx.zone(user))
         if isinstance(parsed, ParseError):
             await ctx.say(who.chat_id, texts.parse_error(parsed.reason, parsed.example))

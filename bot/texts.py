@@ -169,6 +169,20 @@ def ask_when(task: str) -> str:
     )
 
 
+def when_not_answered(task: str) -> str:
+    return (
+        f"When should I check in on {quoted(task)}?\n"
+        "<i>No time given, so I let it go — send it again with a time when you want it.</i>"
+    )
+
+
+def new_time_not_answered(promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool) -> str:
+    return (
+        f"New time for {quoted(promise.task)}?\n"
+        f"<i>No new time given — it stays at {when(promise.due, now, tz, clock24)}.</i>"
+    )
+
+
 def when_buttons(prefix: str, promise_id: str = "") -> Keyboard:
     suffix = f":{promise_id}" if promise_id else ""
     buttons = tuple(Button(label, f"{prefix}{code}{suffix}") for code, label in ASK_WHEN_OPTIONS)

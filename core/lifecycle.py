@@ -25,6 +25,8 @@ class Timings:
     expire_after: timedelta = timedelta(hours=24)
     # A check-in sent more than this after its time says it is late (bot was down).
     late_delivery: timedelta = timedelta(minutes=1)
+    # A "when?" or "new time?" question left unanswered this long no longer takes replies.
+    answer_window: timedelta = timedelta(minutes=5)
 
 
 Closer = Callable[[Promise, datetime], Promise]

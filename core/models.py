@@ -100,8 +100,9 @@ class Draft:
 
     task: str
     tags: tuple[str, ...]
-    created: datetime
+    created: datetime  # when "when?" was asked: the question ends a few minutes later
     source_message_id: int | None = None
+    question_message_id: int | None = None  # the "when?" message, whose buttons answer it
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,5 +122,9 @@ class UserSettings:
     blocked: bool = False
     draft: Draft | None = None
     pending_change: str | None = None  # promise id whose new time we are waiting for
+    pending_change_at: datetime | None = None  # when "new time?" was asked (None: long ago)
+    pending_change_message_id: int | None = None  # the "new time?" message
     created: datetime | None = None
     downtime: tuple[tuple[datetime, datetime], ...] = field(default=())
+    reflection_asked: datetime | None = None  # the weekly report's question, until answered
+    reflections: tuple[tuple[datetime, str], ...] = field(default=())  # answers, newest last

@@ -29,15 +29,29 @@ _LEADING_FILLER = re.compile(
     r")(?:\s*[:,\-–—]+\s*|\s+|$)",
     re.IGNORECASE,
 )
-_TRAILING_FILLER = re.compile(
-    r"(?:^|\s)(?:please|pls|plz|thanks|thx|thank\s+you|ok|okay)\s*[.!]*$", re.IGNORECASE
-)
 # Words that only make sense next to the time that was removed: "call mom back at <cut>".
-_DANGLING_BEFORE_CUT = re.compile(
-    r"(?:^|\s)(?:at|by|and|then|or|to|around|about|before|until|till|from|after|@|,)"
-    r"(?=\s*" + CUT + r"[\s" + CUT + r",.;:!?]*$)",
-    re.IGNORECASE,
+_DANGLING = frozenset(
+    [
+        "at",
+        "by",
+        "and",
+        "then",
+        "or",
+        "to",
+        "around",
+        "about",
+        "before",
+        "until",
+        "till",
+        "from",
+        "after",
+        "@",
+        ",",
+    ]
 )
+# What may stand between the last words of a message and its end once a time is cut out.
+_TAIL = frozenset(" \t\n\r\f\v" + CUT + ",.;:!?")
+_TRAILING_WORDS = frozenset(("please", "pls", "plz", "thanks", "thx", "ok", "okay"))
 _CUTS = re.compile(r"\s*" + CUT + r"[\s" + CUT + r"]*")
 _DOUBLE_PUNCT = re.compile(r"([,;:])\s+(?=[,;:.!?])")
 _SPACES = re.compile(r"\s+")
@@ -66,12 +80,67 @@ def cut_out(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+def _drop_dangling(text: str) -> str:
+    """`text` without the connectors left just before its closing cut ("back at <cut>").
+
+    One walk from the end, word by word: a message of many connectors costs one pass, not
+    one pass per connector (a regex re-applied until nothing changes was quadratic).
+    """
+    start = len(text)
+    while start and text[start - 1] in _TAIL:
+        start -= 1
+    cut = text.find(CUT, start)
+    if cut < 0:
+        return text
+    keep = at = cut
+    while True:
+        end = at
+        while end and text[end - 1].isspace():
+            end -= 1
+        begin = end
+        while begin and not text[begin - 1].isspace():
+            begin -= 1
+        if begin == end or text[begin:end].lower() not in _DANGLING:
+            break
+        keep = at = begin
+    return text if keep == cut else text[:keep] + " " + text[cut:]
+
+
+def _word_before(text: str, at: int) -> tuple[int, int]:
+    """(start, end) of the last word of `text[:at]`, past whitespace and closing dots."""
+    end = at
+    while end and (text[end - 1] in ".!" or text[end - 1].isspace()):
+        end -= 1
+    begin = end
+    while begin and not text[begin - 1].isspace():
+        begin -= 1
+    return begin, end
+
+
+def _trailing_filler(text: str) -> int:
+    """Where the run of "please", "thanks", "ok"… closing `text` begins (len: none).
+
+    Walked from the end, so a long run is read once instead of searched for again per word.
+    """
+    keep = len(text)
+    while True:
+        begin, end = _word_before(text, keep)
+        word = text[begin:end].lower()
+        if word == "you":
+            begin, end = _word_before(text, begin)
+            word = "thanks" if text[begin:end].lower() == "thank" else ""
+        if begin == end or word not in _TRAILING_WORDS:
+            return keep
+        keep = begin
+
+
 def clean_task(text: str) -> str:
-    """The task as written, without filler, the cut time phrases, or what they left behind."""
+    """The task as written, without filler, the cut time phrases, or what they left behind.
+
+    Linear in the length of `text`: each clean-up walks the text once.
+    """
     if CUT in text:
-        while (trimmed := _DANGLING_BEFORE_CUT.sub(" ", text)) != text:
-            text = trimmed
-        text = _CUTS.sub(" ", text)
+        text = _CUTS.sub(" ", _drop_dangling(text))
     text = _DOUBLE_PUNCT.sub(r"\1", _SPACES.sub(" ", text))
     while True:
         text = text.strip(_EDGE)
@@ -79,8 +148,8 @@ def clean_task(text: str) -> str:
         if lead is not None and lead.end():
             text = text[lead.end() :]
             continue
-        tail = _TRAILING_FILLER.search(text)
-        if tail is not None:
-            text = text[: tail.start()]
+        end = _trailing_filler(text)
+        if end < len(text):
+            text = text[:end]
             continue
         return text

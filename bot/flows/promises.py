@@ -18,12 +18,13 @@ from bot import texts
 from bot.context import UTC, ButtonHandler, CommandHandler, Context, Sender
 from bot.replies import DeliveryError, Keyboard
 from core import lifecycle
+from core.answers import time_answer
 from core.kinds import detect_kind
 from core.lifecycle import Answer, EventKind
 from core.models import Draft, Outcome, Promise, UserSettings
 from core.ports import StoreError
 from core.score import Tally, tally, week_bounds
-from core.timephrase import NeedsTime, ParsedPromise, ParseError, parse_when
+from core.timephrase import NeedsTime, ParsedPromise, ParseError, parse, parse_when
 
 log = logging.getLogger(__name__)
 
@@ -139,27 +140,93 @@ class PromiseFlow:
     # ------------------------------------------------------------------ text
 
     async def on_message(self, user: UserSettings, who: Sender, text: str) -> bool:
-        """Answers to an earlier question ("when?", "new time?"); True when handled."""
+        """An answer to the waiting "when?" or "new time?"; True when handled.
+
+        Only a time answers ("7pm", "ok tomorrow then"). Anything else ends the question,
+        so a later promise with a time of its own ("meet sam at 7") is never swallowed
+        by an old one. A time that is wrong as written ("at 25:00") keeps it waiting:
+        the conversation explains the mistake and the person can correct it.
+        """
+        if user.draft is None and user.pending_change is None:
+            return False
         now, tz = self.ctx.clock(), self.ctx.zone(user)
+        if not self.waiting_fresh(user, now):
+            await self.end_waiting(user)
+            return False
+        due = time_answer(text, now, tz)
+        if due is None:
+            if not isinstance(parse(text, now, tz), ParseError):
+                await self.end_waiting(user)
+            return False
         if user.pending_change:
             promise_id = user.pending_change
-            user = replace(user, pending_change=None)
+            user = self._unwait(user)
             self.ctx.store.put_user(user)
-            due = parse_when(text, now, tz)
-            if not isinstance(due, ParseError):
-                await self._change_to(user, promise_id, due, now, tz)
-                return True
-        if user.draft:
-            due = parse_when(text, now, tz)
-            if not isinstance(due, ParseError):
-                await self._complete_draft(user, due, now, tz)
-                return True
-        return False
+            await self._change_to(user, promise_id, due, now, tz)
+            return True
+        await self._complete_draft(user, due, now, tz)
+        return True
+
+    def waiting_fresh(self, user: UserSettings, now: datetime) -> bool:
+        """True while the open question is young enough for a typed reply to answer it."""
+        asked = user.draft.created if user.draft is not None else user.pending_change_at
+        return asked is not None and now - asked <= self.ctx.timings.answer_window
+
+    def waiting_message(self, user: UserSettings) -> int | None:
+        """The message of the open "when?" or "new time?" question, if one is open."""
+        if user.draft is not None:
+            return user.draft.question_message_id
+        if user.pending_change is not None:
+            return user.pending_change_message_id
+        return None
+
+    async def end_waiting(self, user: UserSettings) -> UserSettings:
+        """Close the open question, saying so on it, so its task is not left hanging.
+
+        Called when anything else happens (a command, another button, a new promise)
+        or when a reply comes after the answer window.
+        """
+        if user.draft is None and user.pending_change is None:
+            return user
+        draft, change_id = user.draft, user.pending_change
+        message_id = self.waiting_message(user)
+        user = self._unwait(user)
+        self.ctx.store.put_user(user)
+        if message_id is None:
+            return user
+        if draft is not None:
+            await self.ctx.edit(user.chat_id, message_id, texts.when_not_answered(draft.task))
+        elif change_id is not None:
+            promise = self.ctx.store.get_promise(user.user_id, change_id)
+            if promise is not None:
+                now, tz = self.ctx.clock(), self.ctx.zone(user)
+                await self.ctx.edit(
+                    user.chat_id,
+                    message_id,
+                    texts.new_time_not_answered(promise, now, tz, user.clock24),
+                )
+        return user
+
+    @staticmethod
+    def _unwait(user: UserSettings) -> UserSettings:
+        return replace(
+            user,
+            draft=None,
+            pending_change=None,
+            pending_change_at=None,
+            pending_change_message_id=None,
+        )
 
     async def ask_when(self, user: UserSettings, who: Sender, parsed: NeedsTime) -> None:
+        user = await self.end_waiting(user)
         draft = Draft(parsed.task, parsed.tags, self.ctx.clock(), who.message_id)
-        self.ctx.store.put_user(replace(user, draft=draft, pending_change=None))
-        await self.ctx.say(user.chat_id, texts.ask_when(parsed.task), texts.when_buttons("q:"))
+        user = replace(user, draft=draft)
+        self.ctx.store.put_user(user)
+        sent = await self.ctx.say(
+            user.chat_id, texts.ask_when(parsed.task), texts.when_buttons("q:")
+        )
+        if sent is not None:
+            self.ctx.store.put_user(replace(user, draft=replace(draft, question_message_id=sent)))
 
     async def add(
         self,
@@ -205,7 +272,7 @@ class PromiseFlow:
     ) -> None:
         draft = user.draft
         assert draft is not None
-        user = replace(user, draft=None)
+        user = self._unwait(user)
         self.ctx.store.put_user(user)
         parsed = ParsedPromise(draft.task, due, draft.tags, rolled_to_tomorrow=False)
         await self.add(user, parsed, draft.source_message_id)
@@ -281,6 +348,30 @@ class PromiseFlow:
         assert promise.outcome is not None
         return texts.OUTCOME_MARKS[promise.outcome]
 
+    def own_open(self, user: UserSettings, args: list[str]) -> Promise | str:
+        """The user's own open promise named by a button's args, or the toast to show."""
+        return self._own_open(user, args)
+
+    async def answer_typed(self, user: UserSettings, promise: Promise, given: Answer) -> str:
+        """Answer a check-in without its buttons ("done", /answer): the check-in message
+        loses its buttons and shows the answer, and a reply confirms it down below."""
+        ctx = self.ctx
+        now, tz = ctx.clock(), ctx.zone(user)
+        promise = lifecycle.answer(promise, given, now)
+        ctx.store.put_promise(promise)
+        self.plan(promise)
+        if promise.checkin_message_id is not None:
+            await ctx.edit(
+                user.chat_id, promise.checkin_message_id, texts.answered(promise, tz, user.clock24)
+            )
+        week = self.week_tally(user, now)
+        line = texts.week_so_far(week.kept_any, week.scored) if week.scored else ""
+        await ctx.say(user.chat_id, texts.answered(promise, tz, user.clock24, line))
+        if promise.outcome is Outcome.BROKEN:
+            await ctx.say(user.chat_id, texts.REPAIR_OFFER, texts.repair_buttons(promise.id))
+        assert promise.outcome is not None
+        return texts.OUTCOME_MARKS[promise.outcome]
+
     async def _edit_answered(self, user: UserSettings, message_id: int, promise: Promise) -> None:
         now, tz = self.ctx.clock(), self.ctx.zone(user)
         week = self.week_tally(user, now)
@@ -336,13 +427,17 @@ class PromiseFlow:
         if isinstance(promise, str):
             return promise
         ctx = self.ctx
-        ctx.store.put_user(replace(user, pending_change=promise.id, draft=None))
         now, tz = ctx.clock(), ctx.zone(user)
-        await ctx.say(
+        user = await self.end_waiting(user)
+        user = replace(user, pending_change=promise.id, pending_change_at=now)
+        ctx.store.put_user(user)
+        sent = await ctx.say(
             user.chat_id,
             texts.ask_new_time(promise, tz, user.clock24, now),
             texts.when_buttons("t:", promise.id),
         )
+        if sent is not None:
+            ctx.store.put_user(replace(user, pending_change_message_id=sent))
         return "New time?"
 
     async def btn_change_to(
@@ -359,7 +454,8 @@ class PromiseFlow:
         if isinstance(promise, str):
             return promise
         if user.pending_change == promise_id:
-            self.ctx.store.put_user(replace(user, pending_change=None))
+            user = self._unwait(user)
+            self.ctx.store.put_user(user)
         await self.ctx.edit(
             user.chat_id, message_id, texts.ask_new_time(promise, tz, user.clock24, now)
         )
@@ -423,6 +519,8 @@ class PromiseFlow:
     ) -> str:
         if user.draft is None or len(args) != 1:
             return texts.ALREADY_DONE
+        if user.draft.question_message_id not in (None, message_id):
+            return texts.ALREADY_DONE  # an older "when?", ended when this one was asked
         now, tz = self.ctx.clock(), self.ctx.zone(user)
         due = self.quick_time(args[0], now, tz)
         if due is None:

@@ -222,7 +222,7 @@ class ReportFlow:
         if sent is None:
             return user  # the chat refused it (blocked): nothing more to send
         # Remembered before the chart: a crash while drawing never repeats the report.
-        user = replace(user, last_report_week=week, downtime=())
+        user = replace(user, last_report_week=week, downtime=(), reflection_asked=ctx.clock())
         try:
             ctx.store.put_user(user)
         except StoreError:  # not retried: that would send the report again

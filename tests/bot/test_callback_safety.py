@@ -24,7 +24,7 @@ REFUSALS = {texts.GONE, texts.EXPIRED_BUTTON, texts.ALREADY_DONE}
 # Button kinds whose data names a promise or routine. The others act on the presser's
 # own account (settings, chart, forget, pages, "not now"), whatever the data says.
 NAMING_A_RECORD = {"k", "l", "b", "z", "u", "c", "t", "d", "x", "r1", "rt", "rp", "rr", "rd"}
-NAMING_A_RECORD |= {"kd", "ks"}
+NAMING_A_RECORD |= {"kd", "ks", "aw"}
 
 
 def roomy() -> Harness:
@@ -46,6 +46,7 @@ async def every_button(h: Harness) -> list[str]:
     await h.press(stretch.message_id, stretch.button("Broke"))  # repair offer
     await h.advance(minutes=1)  # the call-mom check-in, left open
     await h.say("/list")
+    await h.say("/answer")  # the waiting check-ins, each with its answers
     for hour in range(11):  # more routines than fit on one page
         await h.say(f"every day at {hour + 6}:00: routine {hour}")
     await h.say("/routines")
