@@ -16,7 +16,15 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from core.lifecycle import Answer
-from core.timephrase import ParsedPromise, ParsedRoutine, ParseError, parse, parse_when
+from core.timephrase import (
+    WHEN_FILLER,
+    WORD,
+    ParsedPromise,
+    ParsedRoutine,
+    ParseError,
+    parse,
+    parse_when,
+)
 
 __all__ = ["answer_word", "is_reflection_answer", "time_answer"]
 
@@ -92,51 +100,10 @@ ANSWER_WORDS: Final[dict[str, Answer]] = {
     **{w: Answer.BROKE for w in _BROKE},
 }
 
-#: Words around a time that still leave it "only a time": "ok, 7pm then", "9 works for me".
-_COURTESY: Final = frozenset(
+#: Words around a time that still leave it "only a time": "ok, 7pm then", "9 works for me" —
+#: the parser's own filler for "when?" answers, plus the thanks and praise people add.
+_COURTESY: Final = WHEN_FILLER | frozenset(
     [
-        "ok",
-        "okay",
-        "please",
-        "pls",
-        "then",
-        "make",
-        "it",
-        "let's",
-        "lets",
-        "say",
-        "how",
-        "about",
-        "maybe",
-        "um",
-        "uh",
-        "hmm",
-        "at",
-        "by",
-        "on",
-        "in",
-        "for",
-        "the",
-        "around",
-        "no",
-        "yes",
-        "sure",
-        "fine",
-        "alright",
-        "change",
-        "to",
-        "move",
-        "set",
-        "due",
-        "do",
-        "i'll",
-        "i",
-        "will",
-        "ill",
-        "try",
-        "instead",
-        "rather",
-        "works",
         "work",
         "sounds",
         "good",
@@ -158,7 +125,6 @@ _COURTESY: Final = frozenset(
         "actually",
     ]
 )
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 _RATING = re.compile(r"\b(?:10|[0-9])(?:[.,]5)?\s*(?:/|out\s+of\s+)\s*10\b", re.IGNORECASE)
 _MOOD = re.compile(
@@ -195,7 +161,7 @@ def time_answer(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     if isinstance(whole, ParsedRoutine):
         return None
     if isinstance(whole, ParsedPromise) and any(
-        w.lower() not in _COURTESY for w in _WORD.findall(whole.task)
+        w.lower() not in _COURTESY for w in WORD.findall(whole.task)
     ):
         return None
     return due

@@ -107,8 +107,10 @@ _NORMALISE = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _ISO_T = re.compile(r"(?<=\d{4}-\d{2}-\d{2})T(?=\d)")
 _BARE_HOUR = re.compile(r"\s*(?:at\s+)?(\d{1,2})(?:[:.](\d{2}))?\s*[.!]?\s*", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_WHEN_FILLER = frozenset(
+#: A word of letters, apostrophe inside allowed ("let's"); digits and symbols are not words.
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+#: Words an answer to "when?" may carry besides the time; see MAX_WHEN_EXTRA_WORDS.
+WHEN_FILLER: Final = frozenset(
     (
         "ok",
         "okay",
@@ -284,7 +286,7 @@ def _parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime | ParseError
             'That doesn\'t say a time — try "in 20 min", "19:00" or "tomorrow"', "in 20 min"
         )
     rest = clean_task(cut_out(plain, [(t.start, t.end) for t in when.used]))
-    extra = [w for w in _WORD.findall(rest) if w.lower() not in _WHEN_FILLER]
+    extra = [w for w in WORD.findall(rest) if w.lower() not in WHEN_FILLER]
     if len(extra) > MAX_WHEN_EXTRA_WORDS:
         return ParseError("That has more than a time in it — send just the time", "in 20 min")
     return when.due
