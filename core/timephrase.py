@@ -520,7 +520,7 @@ def _today(
 
     if clock.bare and part is None and not clock.midnight:
         # "at 7": the next of 07:00 and 19:00; "at 12": of 12:00 and the coming midnight.
-        first = (0, 0 if clock.hour == 12 else clock.hour, clock.minute)
+        first = (0, clock.hour, clock.minute)
         second = (1, 0, clock.minute) if clock.hour == 12 else (0, clock.hour + 12, clock.minute)
         for offset, hour, minute in (first, second):
             day = today + timedelta(days=offset)

@@ -231,7 +231,7 @@ _CLOCK_BARE = re.compile(
     _FLAGS,
 )
 _NOON = re.compile(
-    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+)?(?:12\s*)?(?P<w>noon|midday|mid-day|midnight|mid-night)"
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+)?(?:12\s*)?(?P<w>noon|midday|mid[\s-]day|midnight|mid[\s-]night)"
     rf"{_E}",
     _FLAGS,
 )
@@ -763,7 +763,7 @@ _READERS: list[tuple[Gate, re.Pattern[str], Reader]] = [
         _CLOCK_BARE,
         _bare,
     ),
-    ((("noon", "midday", "mid-day", "midnight", "mid-night"),), _NOON, _noon),
+    ((("noon", "midday", "mid", "midnight"),), _NOON, _noon),
     ((("past", "after", "to", "before"), _HOUR_GATE), _PAST, _past),
     # Before durations: on the same words "in a sec" means soon.
     (

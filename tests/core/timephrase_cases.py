@@ -451,4 +451,13 @@ CASES: tuple[Case, ...] = (
     _c("call mom in 5 minutes", "2026-12-31 23:55", "call mom", "2026-12-31 23:50"),
     _c("call mom 2027-12-31", "2027-12-31 09:00", "call mom", "2026-12-31 23:50"),
     _c("call mom on the 1st", "2027-01-01 09:00", "call mom", "2026-12-31 23:50"),
+    # --- noon and "12": 12:xx is noon first, then the coming midnight ------------------
+    _c("call mom at 12", "2026-11-23 12:00", "call mom", "2026-11-23 08:00"),
+    _c("call mom 12:15", "2026-11-23 12:15", "call mom", "2026-11-23 04:30"),
+    _c("call mom at 12:45", "2026-11-24 00:45", "call mom", "2026-11-23 13:00"),
+    _c("call mom at 12", "2026-11-23 12:00", "call mom", "2026-11-23 00:10", NYC),
+    _c("call mom midday", "2026-11-23 12:00", "call mom", "2026-11-23 08:00"),
+    _c("call mom mid day", "2026-11-23 12:00", "call mom", "2026-11-23 08:00"),
+    _c("call mom mid-day tomorrow", "2026-11-24 12:00", "call mom"),
+    _c("call mom noon tomorrow", "2026-11-24 12:00", "call mom"),
 )
