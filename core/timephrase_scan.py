@@ -237,8 +237,15 @@ _NOON = re.compile(
 )
 _PAST = re.compile(
     rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+)?(?P<q>half|(?:a\s+)?quarter|\d{{1,2}}|{NUMBER_WORD})"
-    rf"(?:\s+minutes?)?\s+(?P<dir>past|after|to|before)\s+(?P<h>\d{{1,2}}|{_HOURWORD}){_E}"
-    rf"(?:\s*{_MER})?",
+    rf"(?:\s+minutes?)?\s+(?P<dir>past|after|to|before|till|til|of)\s+"
+    rf"(?:(?P<h>\d{{1,2}}|{_HOURWORD})(?:\s*{_MER}|{_E})|(?P<noon>noon|midday|midnight){_E})",
+    _FLAGS,
+)
+# "half three" is British for 3:30; only an hour can follow, never a unit ("half 3 hours").
+_HALF_HOUR = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+)?half\s+(?P<h>\d{{1,2}}|{_HOURWORD})(?:\s*{_MER}|{_E})"
+    rf"(?!\s*(?:and|[-/.,:]\s*\d|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|"
+    rf"dozen|of|an?){_E})",
     _FLAGS,
 )
 
@@ -310,7 +317,6 @@ def _noon(m: re.Match[str]) -> Value:
 
 
 def _past(m: re.Match[str]) -> Value | None:
-    hour = _hour_value(m["h"])
     q = m["q"].lower()
     if q == "half":
         minutes = 30
@@ -320,18 +326,42 @@ def _past(m: re.Match[str]) -> Value | None:
         minutes = int(q)
     else:
         minutes = word_value(q) or 0
-    if hour is None or hour > 23 or not 0 < minutes < 60:
+    if not 0 < minutes < 60:
         return None
     direction = m["dir"].lower()
-    if direction in ("to", "before"):
-        if m["q"].isdigit() and not re.search(r"minute", m.group(0), _FLAGS):
+    before = direction in ("to", "before", "till", "til", "of")
+    if direction == "of" and not q.endswith("quarter"):
+        return None  # "half of 5", "10 of 12" are not times; "a quarter of 3" is 2:45
+    if m["noon"]:
+        hour, bare = (0 if "night" in m["noon"].lower() else 12), False
+    else:
+        value = _hour_value(m["h"])
+        if value is None or value > 23:
+            return None
+        if m["mer"]:
+            clock = _with_meridiem(value, 0, m["mer"], m.group(0))
+            if isinstance(clock, Bad):
+                return clock
+            value = clock.hour
+        elif before and q.isdigit() and not re.search(r"minute", m.group(0), _FLAGS):
             return None  # "5 to 7" is a range, not a clock
+        hour, bare = value, not m["mer"] and 1 <= value <= 12
+    if before:
         hour, minute = (hour - 1) % 24, 60 - minutes
+        if bare and hour == 0:
+            hour = 12  # "a quarter to 1": 12:45, noon or midnight decided later
     else:
         minute = minutes
-    if hour == 0 and direction in ("to", "before"):
-        hour = 12 if not m["mer"] else 0
-    return _with_meridiem(hour, minute, m["mer"], m.group(0))
+    return Clock(hour, minute, bare=bare and 1 <= hour <= 12)
+
+
+def _half_hour(m: re.Match[str]) -> Value | None:
+    hour = _hour_value(m["h"])
+    if hour is None or not 1 <= hour <= 12:
+        return None
+    if m["mer"]:
+        return _with_meridiem(hour, 30, m["mer"], m.group(0))
+    return Clock(hour, 30, bare=True)
 
 
 # ----------------------------------------------------------------------------- durations
@@ -747,6 +777,7 @@ _DAYS_GATE = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTHS_GATE = tuple(_MONTHS)
 _HOUR_GATE = _DIGIT + tuple(HOUR_WORDS)
 _EVERY = ("every", "each")
+_NOON_WORDS = ("noon", "midday", "midnight")
 # "7 o'clock", "7 tonight", "7 tomorrow", "8 on Friday": a bare hour with no preposition.
 _BARE_CLOCK_HINTS: tuple[str, ...] = ("clock", "tonite", "morning", "afternoon", "evening")
 _BARE_CLOCK_HINTS += ("night", "tom", "tmrw", "day")
@@ -764,7 +795,12 @@ _READERS: list[tuple[Gate, re.Pattern[str], Reader]] = [
         _bare,
     ),
     ((("noon", "midday", "mid", "midnight"),), _NOON, _noon),
-    ((("past", "after", "to", "before"), _HOUR_GATE), _PAST, _past),
+    (
+        (("past", "after", "to", "before", "til", "of"), (*_HOUR_GATE, *_NOON_WORDS)),
+        _PAST,
+        _past,
+    ),
+    ((("half",), _HOUR_GATE), _HALF_HOUR, _half_hour),
     # Before durations: on the same words "in a sec" means soon.
     (
         (("bit", "soon", "shortly", "moment", "sec", "tick", "jiffy", "asap", "a.s.a.p", "away"),),
