@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.replies import shorten
+from core.insight import Advice, Insight
 from core.kinds import KIND_LABELS
 from core.models import Outcome, Promise
 from core.score import WeeklyReport, whole_percent
@@ -57,6 +58,46 @@ def format_day(day: date) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# One suggestion per pattern, each something to try next time, never a verdict.
+ADVICE: dict[Advice, str] = {
+    Advice.LATER_TIME: "Try giving those a later time: “by 3pm” instead of “in 20 min”.",
+    Advice.AT_THE_MOMENT: (
+        "Try making those at the moment — “phone away now” — rather than hours ahead."
+    ),
+    Advice.SLACK: "Try promising a little slack: “by 7:15” rather than “at 7”.",
+    Advice.EVENING_BEFORE: (
+        "Try a look the evening before, and move the ones that won't fit while there's time."
+    ),
+    Advice.MOVE_EARLY: (
+        "When one of those won't fit, try ⏰ New time early: moving a promise keeps your word."
+    ),
+}
+
+
+def insight_lines(insight: Insight) -> list[str]:
+    """Where it slips and what holds, over four weeks; nothing at all while data is thin."""
+    if not insight.enough:
+        return []
+    weeks = f"in {insight.weeks} weeks"
+    weak = insight.weak
+    if weak is None:
+        lines = [f"Where it slips: nothing stands out {weeks}."]
+    else:
+        lines = [
+            f"Where it slips: {esc(weak.label)} — {weak.kept_any} of {weak.total} kept {weeks} "
+            f"(you keep {whole_percent(weak.rest_percent)}% of the rest). " + ADVICE[weak.advice]
+        ]
+    holds = []
+    if insight.strong is not None:
+        strong = insight.strong
+        holds.append(f"{esc(strong.label)} — {strong.kept_any} of {strong.total} kept {weeks}")
+    if insight.repaired:
+        holds.append(f"{_plural(insight.repaired, 'broken promise')} repaired {weeks}")
+    if holds:
+        lines.append("What holds: " + " · ".join(holds))
+    return lines
 
 
 def _delta(delta: int | None, before: str) -> str:
@@ -131,12 +172,7 @@ def render_score(report: WeeklyReport, clock24: bool = True) -> str:
             f"{esc(tag)} {kept}/{scored}" for tag, kept, scored in report.by_tag[:MAX_TAGS_SHOWN]
         )
         lines.append(f"By person: {tags}")
-    if report.slip is not None:
-        slip = report.slip
-        where = (
-            "Where it slips" if slip.weeks == 1 else f"Where it slips (last {slip.weeks} weeks)"
-        )
-        lines.append(f"{where}: {esc(slip.label)} ({slip.missed} of {slip.total} missed)")
+    lines += insight_lines(report.insight)
     if report.routines:
         lines.append("<b>Routines</b>")
         # Up to 50 routines of up to 500 characters would pass Telegram's 4096.

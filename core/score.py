@@ -19,13 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
-from core.kinds import KIND_LABELS
-from core.models import Kind, Outcome, Promise, Routine
+from core.insight import WINDOW_WEEKS, Insight, find_insight
+from core.models import Outcome, Promise, Routine
 
 CHART_WEEKS = 8
 HALF_LIFE = timedelta(weeks=4)
-SLIP_MIN_PROMISES = 3
-SLIP_FALLBACK_WEEKS = 4
 
 # Kept counts fully, late half: late is better than broken but not the same as kept.
 VALUES: dict[Outcome, float] = {
@@ -190,14 +188,6 @@ class WeekSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class Slip:
-    label: str  # "promises due in the evening"; may hold a user's tag: escape it
-    missed: int
-    total: int
-    weeks: int = 1  # 1: this week; SLIP_FALLBACK_WEEKS when this week had too little
-
-
-@dataclass(frozen=True, slots=True)
 class RoutineAdherence:
     routine_id: str
     task: str
@@ -218,7 +208,7 @@ class WeeklyReport:
     longest_streak: int
     reliability: float | None
     by_tag: tuple[tuple[str, int, int], ...]
-    slip: Slip | None
+    insight: Insight
     cancelled: tuple[Promise, ...]
     routines: tuple[RoutineAdherence, ...]
     downtime_days: tuple[date, ...]
@@ -258,10 +248,7 @@ def weekly_report(
     delta = None
     if this_tally.rounded is not None and last_tally.rounded is not None:
         delta = this_tally.rounded - last_tally.rounded
-    slip = _slip(this, tz, 1)
-    if slip is None and not _enough_in_any_group(this, tz):
-        recent = [p for bucket in buckets[-SLIP_FALLBACK_WEEKS:] for p in bucket]
-        slip = _slip(recent, tz, SLIP_FALLBACK_WEEKS)
+    insight = find_insight([p for bucket in buckets[-WINDOW_WEEKS:] for p in bucket], tz)
     return WeeklyReport(
         start=start,
         end=end,
@@ -272,7 +259,7 @@ def weekly_report(
         longest_streak=_streak(this),
         reliability=long_run_reliability(ordered, now),
         by_tag=by_tag(this),
-        slip=slip,
+        insight=insight,
         cancelled=tuple(p for p in this if p.outcome is Outcome.CANCELLED),
         routines=_routines(routines, this, last),
         downtime_days=_downtime_days(downtime, start.date(), tz),
@@ -308,78 +295,6 @@ def by_tag(promises: Iterable[Promise]) -> tuple[tuple[str, int, int], ...]:
             pair[1] += 1
     rows = [(shown[key], kept, scored) for key, (kept, scored) in counts.items()]
     return tuple(sorted(rows, key=lambda row: (-row[2], row[0].casefold())))
-
-
-# --- where it slips ------------------------------------------------------------------
-
-_DIMENSIONS = ("tag", "time of day", "lead time", "kind")
-
-
-def time_of_day(hour: int) -> str:
-    if 5 <= hour < 12:
-        return "promises due in the morning"
-    if 12 <= hour < 17:
-        return "promises due in the afternoon"
-    if 17 <= hour < 22:
-        return "promises due in the evening"
-    return "promises due at night"
-
-
-def lead_time(promise: Promise, tz: ZoneInfo) -> str:
-    """How far ahead the word was given: on the spot, for later that day, for another day."""
-    if promise.due - promise.created < timedelta(hours=1):
-        return "promises made less than an hour ahead"
-    if promise.due.astimezone(tz).date() == promise.created.astimezone(tz).date():
-        return "promises made for later the same day"
-    return "promises made for a later day"
-
-
-def _groups(promises: Iterable[Promise], tz: ZoneInfo) -> dict[tuple[int, str], list[int]]:
-    """(dimension, label) -> [kept, late, missed] over scored promises."""
-    groups: dict[tuple[int, str], list[int]] = {}
-    for promise in promises:
-        if not is_scored(promise):
-            continue
-        outcome = promise.outcome
-        column = 0 if outcome is Outcome.KEPT else 1 if outcome is Outcome.LATE else 2
-        labels = [(0, f"promises for {tag}") for tag in {t.casefold(): t for t in promise.tags}]
-        labels.append((1, time_of_day(promise.due.astimezone(tz).hour)))
-        labels.append((2, lead_time(promise, tz)))
-        if promise.kind is not Kind.OTHER:  # "other" says nothing a person can act on
-            labels.append((3, KIND_LABELS[promise.kind]))
-        for key in labels:
-            groups.setdefault(key, [0, 0, 0])[column] += 1
-    return groups
-
-
-def _enough_in_any_group(promises: Iterable[Promise], tz: ZoneInfo) -> bool:
-    return any(sum(c) >= SLIP_MIN_PROMISES for c in _groups(promises, tz).values())
-
-
-def _slip(promises: Sequence[Promise], tz: ZoneInfo, weeks: int) -> Slip | None:
-    """The weakest group with enough promises, if it is weaker than the whole and missed one.
-
-    Ties go to the group with more misses, then more promises, then the dimension
-    order (person, time of day, lead time, kind), then the label: the same data
-    always names the same slip.
-    """
-    overall = tally(promises).percent
-    if overall is None:
-        return None
-    best: tuple[float, int, int, int, str] | None = None
-    for (dimension, label), (kept, late, missed) in _groups(promises, tz).items():
-        total = kept + late + missed
-        if total < SLIP_MIN_PROMISES or not missed:
-            continue
-        percent = (2 * kept + late) * 50 / total
-        if percent >= overall:
-            continue
-        key = (percent, -missed, -total, dimension, label)
-        if best is None or key < best:
-            best = key
-    if best is None:
-        return None
-    return Slip(label=best[4], missed=-best[1], total=-best[2], weeks=weeks)
 
 
 # --- routines and downtime -----------------------------------------------------------

@@ -8,14 +8,41 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.report_text import format_time, render_history, render_score, render_weekly_report
-from core.models import Outcome, Promise
-from core.score import RoutineAdherence, Slip, Tally, WeeklyReport, weekly_report
+from bot.report_text import (
+    ADVICE,
+    format_time,
+    insight_lines,
+    render_history,
+    render_score,
+    render_weekly_report,
+)
+from core.insight import NOTHING, Advice, Facet, Finding, Insight
+from core.models import Kind, Outcome, Promise
+from core.score import RoutineAdherence, Tally, WeeklyReport, weekly_report
+from tests.core.test_insight import NOW as INSIGHT_NOW
+from tests.core.test_insight import month
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 23, tzinfo=BERLIN)
 NOW = datetime(2026, 11, 27, 20, 0, tzinfo=BERLIN)
 NASTY = "<b>x</b> & co"
+WORK_SHORT = (
+    (Facet.TAG, "#work promises"),
+    (Facet.LEAD_TIME, "made less than an hour ahead"),
+)
+
+
+def finding(
+    label: str = "#work promises made less than an hour ahead",
+    kept: int = 3,
+    total: int = 11,
+    rest: float = 86.1,
+    advice: Advice = Advice.LATER_TIME,
+) -> Finding:
+    return Finding(label, WORK_SHORT, kept, 0, total, 100 * kept / total, rest, advice)
+
+
+SLIPS = Insight(finding(), None, 0, 40)
 
 
 def report(**changes: object) -> WeeklyReport:
@@ -29,7 +56,7 @@ def report(**changes: object) -> WeeklyReport:
         "longest_streak": 6,
         "reliability": 81.4,
         "by_tag": (("#mom", 4, 4), ("#work", 3, 5), ("@sam", 2, 2)),
-        "slip": Slip("promises due in the evening", 2, 3),
+        "insight": SLIPS,
         "cancelled": (),
         "routines": (),
         "downtime_days": (),
@@ -81,7 +108,9 @@ def test_exact_layout_of_the_products_example() -> None:
         "Longest streak: 6 kept in a row\n"
         "Long-run reliability: 81%\n"
         "By person: #mom 4/4 · #work 3/5 · @sam 2/2\n"
-        "Where it slips: promises due in the evening (2 of 3 missed)"
+        "Where it slips: #work promises made less than an hour ahead — 3 of 11 kept in 4 weeks"
+        " (you keep 86% of the rest). Try giving those a later time: “by 3pm” instead of"
+        " “in 20 min”."
     )
 
 
@@ -96,7 +125,7 @@ def test_the_extra_lines_routines_downtime_cancelled_and_best_streak() -> None:
             longest_streak=4,
             best_streak=17,
             by_tag=(),
-            slip=Slip("promises for @sam", 3, 4, weeks=4),
+            insight=Insight(None, finding("promises to @mom", kept=14, total=14, rest=70), 2, 30),
             routines=(
                 RoutineAdherence("r1", "phone away at breakfast", 5, 7, 6, 7),
                 RoutineAdherence("r2", "walk", 2, 3, 0, 0),
@@ -109,7 +138,9 @@ def test_the_extra_lines_routines_downtime_cancelled_and_best_streak() -> None:
         "<b>This week</b> (Mon 23 Nov – today): 4 of 4 kept · 100%  ▼ −5 vs last week\n"
         "Longest streak: 4 kept in a row (your best: 17)\n"
         "Long-run reliability: 81%\n"
-        "Where it slips (last 4 weeks): promises for @sam (3 of 4 missed)\n"
+        "Where it slips: nothing stands out in 4 weeks.\n"
+        "What holds: promises to @mom — 14 of 14 kept in 4 weeks · 2 broken promises repaired"
+        " in 4 weeks\n"
         "<b>Routines</b>\n"
         "phone away at breakfast: 5/7 this week · 6/7 last week\n"
         "walk: 2/3 this week\n"
@@ -134,7 +165,9 @@ def test_no_delta_when_last_week_had_nothing() -> None:
 
 def test_short_streaks_and_empty_sections_are_left_out() -> None:
     text = render_score(
-        report(this_week=Tally(kept=1), longest_streak=1, reliability=None, by_tag=(), slip=None)
+        report(
+            this_week=Tally(kept=1), longest_streak=1, reliability=None, by_tag=(), insight=NOTHING
+        )
     )
     assert text == "<b>This week</b> (Mon 23 Nov – today): 1 of 1 kept · 100%  ▲ +12 vs last week"
 
@@ -142,7 +175,7 @@ def test_short_streaks_and_empty_sections_are_left_out() -> None:
 def test_empty_week_says_so_and_explains_how_to_start() -> None:
     empty = report(
         this_week=Tally(), last_week=Tally(), delta=None, longest_streak=0, reliability=None,
-        by_tag=(), slip=None,
+        by_tag=(), insight=NOTHING,
     )  # fmt: skip
     text = render_score(empty)
     assert text.startswith("<b>This week</b> (Mon 23 Nov – today): nothing scored yet.")
@@ -152,7 +185,9 @@ def test_empty_week_says_so_and_explains_how_to_start() -> None:
 
 def test_empty_week_with_promises_to_come_and_a_last_week() -> None:
     text = render_score(
-        report(this_week=Tally(cancelled=1), delta=None, longest_streak=0, pending=2, slip=None)
+        report(
+            this_week=Tally(cancelled=1), delta=None, longest_streak=0, pending=2, insight=NOTHING
+        )
     )
     lines = text.splitlines()
     assert lines[1] == "2 promises still to come — I'll check in when each is due."
@@ -171,7 +206,7 @@ def test_user_text_is_escaped_everywhere() -> None:
     text = render_score(
         report(
             by_tag=(("#<i>", 1, 1),),
-            slip=Slip("promises for #a&b", 2, 3),
+            insight=Insight(finding("#a&b promises"), finding("#<b> promises"), 1, 12),
             routines=(RoutineAdherence("r1", NASTY, 1, 1, 0, 0),),
             cancelled=(evil,),
         )
@@ -179,7 +214,8 @@ def test_user_text_is_escaped_everywhere() -> None:
     assert NASTY not in text
     assert "&lt;b&gt;x&lt;/b&gt; &amp; co" in text
     assert "#&lt;i&gt; 1/1" in text
-    assert "#a&amp;b" in text
+    assert "#a&amp;b promises" in text
+    assert "#&lt;b&gt; promises" in text
     assert only_b_and_i(text)
 
 
@@ -270,3 +306,32 @@ def test_empty_history_is_a_friendly_line() -> None:
     text = render_history([promise("open", NOW, None)], BERLIN)
     assert text.startswith("No answered promises yet.")
     assert "call mom back in 10 minutes" in text
+
+
+# --- where it slips, in words ----------------------------------------------------------
+
+SHAMING = ("fail", "bad", "poor", "lazy", "shame", "unreliable", "should have", "always", "never")
+
+
+@pytest.mark.parametrize("advice", list(Advice))
+def test_every_advice_is_something_to_try_not_a_verdict(advice: Advice) -> None:
+    text = ADVICE[advice]
+    assert text.startswith(("Try", "When"))
+    assert not any(word in text.casefold() for word in SHAMING)
+
+
+def test_the_insight_over_seeded_months_reads_kindly_and_is_escaped() -> None:
+    months = [month(seed, lambda p: "@sam" in p.tags) for seed in range(5)]
+    months += [month(seed, lambda p: p.kind is Kind.ATTENTION) for seed in range(5)]
+    for promises in months:
+        text = "\n".join(insight_lines(weekly_report(promises, INSIGHT_NOW, BERLIN).insight))
+        assert text.startswith("Where it slips: ")
+        assert not any(word in text.casefold() for word in SHAMING)
+        assert only_b_and_i(text)
+
+
+def test_thin_data_says_nothing_about_slips() -> None:
+    assert insight_lines(Insight(None, None, 0, 9)) == []
+    assert insight_lines(Insight(None, None, 0, 10)) == [
+        "Where it slips: nothing stands out in 4 weeks."
+    ]

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.insight import lead_time, time_of_day
 from core.models import Kind, Outcome, Promise, Recurrence, Routine
 from core.score import (
     CHART_WEEKS,
-    SLIP_FALLBACK_WEEKS,
-    Slip,
     Tally,
     long_run_reliability,
     longest_streak,
@@ -305,132 +304,69 @@ def test_empty_week() -> None:
     assert week_is_empty(report)
     assert report.this_week.percent is None
     assert report.delta is None
-    assert report.slip is None
+    assert report.insight.weak is None
     assert not week_is_empty(weekly_report(week("B", THIS_MONDAY), NOW, BERLIN))
 
 
-# --- where it slips --------------------------------------------------------------------
-
-
-def test_slip_names_the_evening_when_evenings_go_wrong() -> None:
-    ps = [
-        *week("KKKK", THIS_MONDAY, hour=9),
-        *week("KKK", THIS_MONDAY + timedelta(days=1), hour=13),
-        *week("BKU", THIS_MONDAY + timedelta(days=2), hour=18),
-    ]
-    assert weekly_report(ps, NOW, BERLIN).slip == Slip("promises due in the evening", 2, 3)
+# --- where it slips (the statistics are in tests/core/test_insight.py) -------------------
 
 
 @pytest.mark.parametrize(
     ("hour", "label"),
     [
-        (5, "promises due in the morning"),
-        (11, "promises due in the morning"),
-        (12, "promises due in the afternoon"),
-        (17, "promises due in the evening"),
-        (22, "promises due at night"),
-        (2, "promises due at night"),
+        (5, "due in the morning"),
+        (11, "due in the morning"),
+        (12, "due in the afternoon"),
+        (17, "due in the evening"),
+        (22, "due at night"),
+        (2, "due at night"),
     ],
 )
-def test_time_of_day_is_local(hour: int, label: str) -> None:
-    bad = [make(THIS_MONDAY.replace(hour=hour) + timedelta(days=d), B) for d in range(3)]
-    good = [make(THIS_MONDAY.replace(hour=hour) + timedelta(days=d, minutes=1)) for d in range(3)]
-    # Four more, kept at other hours, so the whole week scores above the group.
-    other = (hour + 12) % 24
-    fine = [make(THIS_MONDAY.replace(hour=other) + timedelta(days=d)) for d in range(4)]
-    slip = weekly_report(bad + good + fine, NOW, BERLIN).slip
-    assert slip is not None
-    assert slip.label == label
+def test_time_of_day_edges(hour: int, label: str) -> None:
+    assert time_of_day(hour) == label
 
 
 @pytest.mark.parametrize(
-    ("lead", "others", "hours", "label"),
+    ("lead", "hour", "label"),
     [
-        (
-            timedelta(minutes=10),
-            timedelta(hours=2),
-            (14, 14),
-            "promises made less than an hour ahead",
-        ),
-        (
-            timedelta(hours=3),
-            timedelta(minutes=30),
-            (14, 14),
-            "promises made for later the same day",
-        ),
-        (timedelta(days=2), timedelta(minutes=30), (14, 14), "promises made for a later day"),
-        (
-            timedelta(hours=1),
-            timedelta(minutes=30),
-            (14, 14),
-            "promises made for later the same day",
-        ),
+        (timedelta(minutes=10), 14, "made less than an hour ahead"),
+        (timedelta(minutes=59), 14, "made less than an hour ahead"),
+        (timedelta(hours=1), 14, "made for later the same day"),
+        (timedelta(hours=3), 14, "made for later the same day"),
+        (timedelta(days=2), 14, "made for a later day"),
         # Made the evening before for 00:00-03:00: hours ahead, but for another day.
-        (timedelta(hours=4), timedelta(minutes=30), (0, 1), "promises made for a later day"),
+        (timedelta(hours=4), 1, "made for a later day"),
     ],
 )
-def test_slip_by_how_far_ahead(
-    lead: timedelta, others: timedelta, hours: tuple[int, int], label: str
-) -> None:
-    ps = [
-        *week("BBKK", THIS_MONDAY, hour=hours[0], lead=lead),
-        *week("KKKKKKK", THIS_MONDAY + timedelta(days=1), hour=hours[1], lead=others),
+def test_lead_time_is_read_on_the_local_calendar(lead: timedelta, hour: int, label: str) -> None:
+    assert lead_time(make(THIS_MONDAY.replace(hour=hour), lead=lead), BERLIN) == label
+
+
+def _month(outcomes: str, hour: int, weeks_back: int = 0, **kw: object) -> list[Promise]:
+    monday = THIS_MONDAY - timedelta(weeks=weeks_back)
+    return [
+        p
+        for day, chunk in enumerate(outcomes.split())
+        for p in week(chunk, monday + timedelta(days=day), hour=hour, **kw)
     ]
-    assert weekly_report(ps, NOW, BERLIN).slip == Slip(label, 2, 4)
 
 
-def test_slip_by_kind_and_by_person() -> None:
-    favours = week("BBK", THIS_MONDAY, hour=9, kind=Kind.FAVOUR)
-    calls = week("KKKK", THIS_MONDAY + timedelta(days=1), hour=9, kind=Kind.CALLBACK)
-    assert weekly_report(favours + calls, NOW, BERLIN).slip == Slip("favours and errands", 2, 3)
-    sam = week("BUBK", THIS_MONDAY, hour=9, tags=("@sam",))
-    mom = week("KKKK", THIS_MONDAY + timedelta(days=1), hour=9, tags=("#mom",))
-    # @sam (25 %) is weaker than its morning or "later that day" groups (62.5 %).
-    assert weekly_report(sam + mom, NOW, BERLIN).slip == Slip("promises for @sam", 3, 4)
+def test_the_report_carries_four_weeks_of_insight_and_not_the_fifth() -> None:
+    evenings = _month("BBBK BBKB", 18, weeks_back=2)
+    mornings = _month("KKKKK KKKKK", 8, weeks_back=1)
+    report = weekly_report(evenings + mornings, NOW, BERLIN)
+    assert report.insight.weak is not None
+    assert report.insight.weak.label == "promises due in the evening"
+    assert report.insight.scored == 18
+    five_weeks_ago = _month("BBBK BBKB", 18, weeks_back=4)
+    assert weekly_report(five_weeks_ago + mornings, NOW, BERLIN).insight.weak is None
 
 
-def test_other_kind_is_never_named() -> None:
-    ps = week("BBBK", THIS_MONDAY, hour=9) + week("KKKKKK", THIS_MONDAY, hour=14)
-    report = weekly_report(ps, NOW, BERLIN)
-    assert report.slip is not None
-    assert report.slip.label == "promises due in the morning"
-
-
-def test_slip_ties_break_deterministically() -> None:
-    # Morning and evening both 1 of 3 missed: more misses, then more promises, then
-    # the dimension order, then the label, decide — the same every time.
-    ps = [
-        *week("BKK", THIS_MONDAY, hour=9),
-        *week("BKK", THIS_MONDAY, hour=18),
-        *week("KKKK", THIS_MONDAY + timedelta(days=1), hour=13),
-    ]
-    first = weekly_report(ps, NOW, BERLIN).slip
-    assert first == Slip("promises due in the evening", 1, 3)  # 'e' < 'm'
-    assert weekly_report(list(reversed(ps)), NOW, BERLIN).slip == first
-
-
-def test_no_slip_when_no_group_is_weaker_than_the_week_or_nothing_was_missed() -> None:
-    late_only = week("LLLKKK", THIS_MONDAY, hour=9) + week("KKK", THIS_MONDAY, hour=18)
-    assert weekly_report(late_only, NOW, BERLIN).slip is None  # late, never missed
-    even = week("BKK", THIS_MONDAY, hour=9)  # one group = the whole week
-    assert weekly_report(even, NOW, BERLIN).slip is None
-
-
-def test_slip_looks_back_four_weeks_when_this_week_is_thin() -> None:
-    earlier = [
-        *week("BBK", THIS_MONDAY - timedelta(weeks=2), hour=19),
-        *week("KKKKK", THIS_MONDAY - timedelta(weeks=3), hour=9),
-        *week("BBBBB", THIS_MONDAY - timedelta(weeks=4), hour=9),  # five weeks ago: ignored
-    ]
-    thin = week("KB", THIS_MONDAY, hour=10)
-    slip = weekly_report(earlier + thin, NOW, BERLIN).slip
-    assert slip == Slip("promises due in the evening", 2, 3, weeks=SLIP_FALLBACK_WEEKS)
-
-
-def test_a_strong_week_with_enough_data_does_not_dig_up_old_slips() -> None:
-    old = week("BBB", THIS_MONDAY - timedelta(weeks=1), hour=19)
-    strong = week("KKKK", THIS_MONDAY, hour=9)
-    assert weekly_report(old + strong, NOW, BERLIN).slip is None
+def test_the_other_kind_is_never_named() -> None:
+    others = _month("BBBK BBKB", 9, kind=Kind.OTHER)
+    favours = _month("KKKKK KKKKK", 9, weeks_back=1, kind=Kind.FAVOUR)
+    # "Other" is 3 of 8 against 10 of 10, but it says nothing a person can act on.
+    assert weekly_report(others + favours, NOW, BERLIN).insight.weak is None
 
 
 # --- long-run reliability --------------------------------------------------------------

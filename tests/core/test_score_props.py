@@ -71,8 +71,14 @@ def test_percentages_stay_between_0_and_100(promises: list[Promise], tz: ZoneInf
     assert report.delta is None or -100 <= report.delta <= 100
     for _, kept, scored in report.by_tag:
         assert 0 <= kept <= scored
-    if report.slip is not None:
-        assert 0 < report.slip.missed <= report.slip.total
+    for found in (report.insight.weak, report.insight.strong):
+        if found is not None:
+            assert 0 <= found.kept_any <= found.total <= report.insight.scored
+            assert 0.0 <= found.percent <= 100.0
+            assert 0.0 <= found.rest_percent <= 100.0
+    weak = report.insight.weak
+    if weak is not None:
+        assert weak.percent < weak.rest_percent
 
 
 @given(st.integers(0, 50), st.integers(0, 50), st.integers(0, 50), st.integers(0, 50))
@@ -110,7 +116,7 @@ def test_cancelled_promises_never_change_the_score(
     assert after.longest_streak == before.longest_streak
     assert after.best_streak == before.best_streak
     assert after.by_tag == before.by_tag
-    assert after.slip == before.slip
+    assert after.insight == before.insight
 
 
 @given(many)
