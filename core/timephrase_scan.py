@@ -111,10 +111,15 @@ _CLOCK_PRE = (
     r"no\s+later\s+than|not\s+later\s+than|latest\s+by|@)"
 )
 _DAY_PRE = r"(?:on|by|before|until|till|for|from|after)"
-_MER = r"(?P<mer>[ap])\.?m\b\.?"
+# "pm", "p.m.", "p m", and right after a digit a lone letter: "3p", "3:18a", "at 11a".
+_MER = r"(?P<mer>[ap])(?:\.?\s?m\b\.?|(?<=\d[ap])\.?(?!\w))"
 _HOURWORD = "|".join(HOUR_WORDS)
-_MINUTEWORDS = {"fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
-_MINUTEWORD = r"fifteen|thirty|forty[\s-]five"
+# Minutes said as words after an hour: "three twenty", "four twenty-three", "seven oh five".
+_MINUTE_ONES = "one|two|three|four|five|six|seven|eight|nine"
+_MINUTEWORD = (
+    rf"(?:twenty|thirty|forty|fifty)(?:[\s-]+(?:{_MINUTE_ONES}))?|ten|eleven|twelve|thirteen|"
+    rf"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|oh[\s-]+(?:{_MINUTE_ONES})"
+)
 
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ABBR = {
@@ -211,12 +216,38 @@ def _bad_clock(text: str) -> Bad:
 
 _CLOCK_COLON = re.compile(
     rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s*)?(?<![\d.:/])(?P<h>\d{{1,2}})(?P<sep>[:.])(?P<m>\d{{2}})"
-    rf"(?![\d]|[:.]\d)(?:\s*{_MER})?{_E}",
+    rf"(?::[0-5]\d)?(?![\d]|[:.]\d)(?:\s*{_MER})?{_E}",
     _FLAGS,
+)
+# What may follow a clock written without a colon ("at 1730", "12 15", "330 p.m."): the end
+# of the message or a word that belongs to a time, never a noun ("at 101 points").
+_CLOCK_END = (
+    r"(?=\s*(?:$|[,;!?)]|\.(?!\d)|in\s+the\s|tonight|tonite|tomorrow|tmrw|today|this\s|"
+    r"on\s|next\s|at\s+night|o['’]?\s*clock|(?:" + _ANY_DAY + r")\.?(?!\w)))"
+)
+# "13h30", "at 15h00", "15h": the French-style clock (after "in" it is a duration: "in 2h30").
+_CLOCK_H = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s*)?(?<![\d.:/])(?P<h>\d{{1,2}})h(?P<m>[0-5]\d)?{_E}",
+    _FLAGS,
+)
+# "at 1730", "around 1030", "330 p.m.", "730 in the evening", "tomorrow at 150ish".
+_CLOCK_COMPACT = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE}|approximately|approx\.?)\s*)?(?<![\d.:/,$£€])"
+    rf"(?P<h>\d{{1,2}})(?P<m>[0-5]\d)(?:\s*ish)?(?:\s*{_MER}{_E}|{_E}{_CLOCK_END})",
+    _FLAGS,
+)
+# "at 3 15", "12 15": hour and minutes apart, only where nothing else can follow.
+_CLOCK_SPACED = re.compile(
+    rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s+)?(?<![\d.:/,])(?P<h>\d{{1,2}})\s(?P<m>[0-5]\d)"
+    rf"(?:\s*{_MER}{_E}|{_E}{_CLOCK_END})",
+    _FLAGS,
+)
+_NOT_BEFORE_CLOCK_H = re.compile(
+    r"\b(?:in|within|for|after|every|each|per|another|like|just|only|than)\s*$", _FLAGS
 )
 _CLOCK_MER = re.compile(
     rf"{_B}(?:(?P<pre>{_CLOCK_PRE})\s*)?(?<![\d.:/])(?P<h>\d{{1,2}}|{_HOURWORD})"
-    rf"(?:\s+(?P<mw>{_MINUTEWORD}))?\s*{_MER}{_E}",
+    rf"(?:\s+(?P<mw>{_MINUTEWORD}))?(?:\s*ish|\s*o['’]?\s*clock)?\s*{_MER}{_E}",
     _FLAGS,
 )
 _PART_AHEAD = (
@@ -260,7 +291,10 @@ def _hour_value(text: str) -> int | None:
 def _minute_word(text: str | None) -> int:
     if not text:
         return 0
-    return _MINUTEWORDS.get(re.sub(r"[\s-]+", " ", text.lower()), 0)
+    words = re.sub(r"[\s-]+", " ", text.lower()).split()
+    if words[0] == "oh":
+        words = words[1:]
+    return word_value(" ".join(words)) or 0
 
 
 def _with_meridiem(hour: int, minute: int, mer: str | None, raw: str) -> Clock | Bad:
@@ -294,6 +328,39 @@ def _colon(m: re.Match[str]) -> Value | None:
     if isinstance(clock, Clock) and (m["h"].startswith("0") or hour == 0) and not m["mer"]:
         return Clock(clock.hour, clock.minute)  # "07:30" is a 24-hour clock
     return clock
+
+
+def _clock_h(m: re.Match[str]) -> Value | None:
+    hour = int(m["h"])
+    if not m["pre"] and _NOT_BEFORE_CLOCK_H.search(m.string, 0, m.start()):
+        return None  # "for 2h30" is how long, not when
+    if m["m"] is None and hour < 13 and not m["pre"]:
+        return None  # "2h" alone is more likely two hours than two o'clock
+    if hour > 23:
+        return None
+    return Clock(hour, int(m["m"] or 0))
+
+
+def _compact(m: re.Match[str]) -> Value | None:
+    hour, minute = int(m["h"]), int(m["m"])
+    if not m["pre"] and not m["mer"] and len(m["h"]) == 2 and 19 <= hour <= 20:
+        return None  # "2026" alone is a year more often than 20:26
+    if hour > 23:
+        return None
+    if m["mer"]:
+        return _with_meridiem(hour, minute, m["mer"], m.group(0))
+    if m["h"].startswith("0") or hour == 0 or hour > 12:
+        return Clock(hour, minute)
+    return Clock(hour, minute, bare=True)
+
+
+def _spaced(m: re.Match[str]) -> Value | None:
+    hour, minute = int(m["h"]), int(m["m"])
+    if hour > 23 or (not m["pre"] and not m["mer"] and not 1 <= hour <= 12):
+        return None
+    if m["mer"]:
+        return _with_meridiem(hour, minute, m["mer"], m.group(0))
+    return Clock(hour, minute, bare=1 <= hour <= 12)
 
 
 def _mer(m: re.Match[str]) -> Value | None:
@@ -484,6 +551,8 @@ def _piece(m: re.Match[str], n: int) -> tuple[float, int, int] | None:
 
 def _duration(m: re.Match[str]) -> Value | None:
     strong = bool(m["pre"] or m["post"])
+    if m["hm"] and not strong:
+        return None  # "13h30" without "in" is a clock time
     if m["hm"]:
         hours, minutes = int(m["hm"]), int(m["hmm"])
         if minutes > 59:
@@ -785,7 +854,10 @@ _UNIT_WORDS = ("sec", "min", "hour", "hr", "day", "week", "wk", "fortnight", "mo
 
 _READERS: list[tuple[Gate, re.Pattern[str], Reader]] = [
     (((":", "."), _DIGIT), _CLOCK_COLON, _colon),
-    ((("am", "pm", "a.m", "p.m"), _HOUR_GATE), _CLOCK_MER, _mer),
+    ((_HOUR_GATE,), _CLOCK_MER, _mer),
+    ((_DIGIT,), _CLOCK_H, _clock_h),
+    ((_DIGIT,), _CLOCK_COMPACT, _compact),
+    ((_DIGIT,), _CLOCK_SPACED, _spaced),
     (
         (
             _HOUR_GATE,
@@ -865,10 +937,18 @@ _READERS_BY_WORD = {
 
 
 # A duration needs a unit: a unit word, or a unit letter right after a number.
+def _reader_index(pattern: re.Pattern[str]) -> int:
+    return next(i for i, r in enumerate(_READERS) if r[1] is pattern)
+
+
 _PROBES = {
-    _READERS.index(next(r for r in _READERS if r[1] is _DURATION)): re.compile(
+    _reader_index(_DURATION): re.compile(
         r"\d\s*[smhdwfy]|sec|min|hour|hr|day|week|wk|fortnight|month|year|yr"
-    )
+    ),
+    _reader_index(_CLOCK_MER): re.compile(r"[ap]\.?\s?m\b|\d[ap](?:\.|\b)"),
+    _reader_index(_CLOCK_H): re.compile(r"\dh"),
+    _reader_index(_CLOCK_COMPACT): re.compile(r"\d{3}"),
+    _reader_index(_CLOCK_SPACED): re.compile(r"\d \d\d"),
 }
 
 
