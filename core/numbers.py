@@ -36,7 +36,7 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
 # Vague counts mean a fixed number so that a promise always gets a definite time.
 # "at seven", "by eleven": the words a clock hour may be written as.
 HOUR_WORDS = {word: value for word, value in {**_ONES, **_TEENS}.items() if 1 <= value <= 12}
-_VAGUE = {"a": 1, "an": 1, "couple": 2, "few": 3, "several": 3}
+_VAGUE = {"a": 1, "an": 1, "couple": 2, "pair": 2, "few": 3, "several": 3}
 
 _ONE_TO_NINE = "|".join(k for k in _ONES if k != "zero")
 _TENS_ALT = "|".join(_TENS)
@@ -45,7 +45,7 @@ _TEENS_ALT = "|".join(_TEENS)
 #: A number written as a word, zero to sixty ("twenty five" and "twenty-five" both work).
 NUMBER_WORD = rf"(?:(?:{_TENS_ALT})(?:[\s-]+(?:{_ONE_TO_NINE}))?|{_TEENS_ALT}|{_ONE_TO_NINE}|zero)"
 #: "a", "an", "a couple (of)", "a few", "several": only trusted after "in" or before "from now".
-VAGUE_AMOUNT = r"(?:a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+few|few|several|an?)"
+VAGUE_AMOUNT = r"(?:a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+pair\s+of|a\s+few|few|several|an?)"
 
 _SPACES = re.compile(r"[\s-]+")
 

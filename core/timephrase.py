@@ -403,7 +403,14 @@ def _on(
 
 
 def _resolve_day(day: Day, today: date) -> date | ParseError:
-    """The calendar day a Day piece names, seen from `today`."""
+    """The calendar day a Day piece names, seen from `today`, moved on by its shift."""
+    found = _named_day(day, today)
+    if isinstance(found, ParseError) or not (day.shift_days or day.shift_months):
+        return found
+    return _add_months(found, day.shift_months) + timedelta(days=day.shift_days)
+
+
+def _named_day(day: Day, today: date) -> date | ParseError:
     if day.kind == "today":
         return today
     if day.kind == "offset":

@@ -28,6 +28,7 @@ class Duration:
     days: int = 0
     months: int = 0
     strong: bool = True  # said with "in"/"within"/"from now"; a bare "10 minutes" is weak
+    anchored: bool = False  # "2 days (after tomorrow)": only a time counted from another
     text: str = ""
 
 
@@ -73,6 +74,8 @@ class Day:
     year: int | None = None
     month: int = 0
     day: int = 0
+    shift_days: int = 0  # "2 days after tomorrow": moved on from the day named
+    shift_months: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +386,9 @@ def _noon(m: re.Match[str]) -> Value:
     return Clock(12, 0)
 
 
+_FOR_BEFORE = re.compile(r"\bfor\s*$", _FLAGS)
+
+
 def _past(m: re.Match[str]) -> Value | None:
     q = m["q"].lower()
     if q == "half":
@@ -396,6 +402,12 @@ def _past(m: re.Match[str]) -> Value | None:
     if not 0 < minutes < 60:
         return None
     direction = m["dir"].lower()
+    if (
+        not m["pre"]
+        and "minute" in m.group(0).lower()
+        and _FOR_BEFORE.search(m.string, 0, m.start())
+    ):
+        return None  # "meditate for 10 minutes after 7": how long, then when
     before = direction in ("to", "before", "till", "til", "of")
     if direction == "of" and not q.endswith("quarter"):
         return None  # "half of 5", "10 of 12" are not times; "a quarter of 3" is 2:45
@@ -433,28 +445,28 @@ def _half_hour(m: re.Match[str]) -> Value | None:
 
 # ----------------------------------------------------------------------------- durations
 
-_AMOUNT = rf"(?:-\s*)?\d{{1,12}}(?:\.\d{{1,6}})?|{NUMBER_WORD}|{VAGUE_AMOUNT}"
+_AMOUNT = rf"(?:-\s*)?\d{{1,12}}(?:\.\d{{1,6}})?|[1-9]/[1-9]|{NUMBER_WORD}|{VAGUE_AMOUNT}"
 _UNIT = (
     r"seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w|"
-    r"fortnights?|months?|years?|yrs?"
+    r"fortnights?|months?|mos?|mths?|years?|yrs?|'|\""
 )
 _PIECE = (
-    rf"(?:(?P<amt{{n}}>{_AMOUNT})(?P<and{{n}}>\s+and\s+a\s+half)?\s*"
-    rf"(?P<unit{{n}}>{_UNIT})(?:\s+and\s+a\s+(?P<frac{{n}}>half|quarter))?{_E}"
+    rf"(?:(?P<amt{{n}}>{_AMOUNT})(?P<and{{n}}>\s+and\s+an?\s+half)?\s*"
+    rf"(?:(?:more|extra|additional)\s+)?"
+    rf"(?P<unit{{n}}>{_UNIT})(?:\s+and\s+an?\s+(?P<frac{{n}}>half|quarter))?(?!\w)"
     rf"|(?P<half{{n}}>half\s+(?:an?\s+)?(?:hour|hr|day|minute|min)|"
-    rf"(?:a\s+)?quarter\s+(?:of\s+)?(?:an?\s+)?hour|half-hour))"
+    rf"(?:(?:a|one|three)[\s-]+)?quarters?\s+(?:of\s+)?(?:an?\s+)?hour|half-hour))"
 )
+_MORE_PIECE = r"(?:\s*,?\s*(?:and\s+)?"
 _DURATION_TEXT = (
     rf"(?P<hm>\d{{1,2}})h(?P<hmm>\d{{2}})(?:m|min)?{_E}|"
     + _PIECE.replace("{n}", "1")
-    + r"(?:\s*,?\s*(?:and\s+)?"
-    + _PIECE.replace("{n}", "2")
-    + ")?"
+    + "".join(_MORE_PIECE + _PIECE.replace("{n}", str(n)) + ")?" for n in (2, 3, 4))
 )
 _DURATION = re.compile(
     rf"{_B}(?:(?P<pre>in|within|after)\s+(?:(?:about|around|approx\.?|approximately|roughly|"
     rf"like|just|another|only|maybe)\s+)?)?(?<![\d.])(?:{_DURATION_TEXT})"
-    rf"(?P<post>\s+from\s+now|\s+later|['’]?\s+time)?(?!\s+ago{_E})",
+    rf"(?P<post>\s+from\s+(?:right\s+)?now|\s+later|\s+hence|['’]?\s+time)?(?!\s+ago{_E})",
     _FLAGS,
 )
 _SOON = re.compile(
@@ -475,6 +487,8 @@ _UNIT_SECONDS = {
     "minute": 60,
     "minutes": 60,
     "h": 3600,
+    "'": 60,
+    '"': 1,
     "hr": 3600,
     "hrs": 3600,
     "hour": 3600,
@@ -493,6 +507,7 @@ _UNIT_DAYS = {
     "fortnights": 14,
 }
 _UNIT_MONTHS = {"month": 1, "months": 1, "year": 12, "years": 12, "yr": 12, "yrs": 12}
+_UNIT_MONTHS |= {"mo": 1, "mos": 1, "mth": 1, "mths": 1}
 _BARE_UNITS = {"min", "mins", "minute", "minutes", "hr", "hrs", "hour", "hours"}
 _BARE_UNITS |= {"sec", "secs", "second", "seconds"}
 _NOT_BEFORE_BARE = re.compile(
@@ -507,6 +522,9 @@ def _amount(text: str) -> float | None:
     text = text.strip()
     if text[:1] == "-":
         return -1.0
+    if "/" in text:
+        top, bottom = text.split("/")
+        return int(top) / int(bottom)
     if text[:1].isdigit():
         return float(text)
     value = word_value(text)
@@ -518,6 +536,8 @@ def _piece(m: re.Match[str], n: int) -> tuple[float, int, int] | None:
     half = m[f"half{n}"]
     if half:
         half = half.lower()
+        if "three" in half:
+            return (2700.0, 0, 0)
         if "quarter" in half:
             return (900.0, 0, 0)
         if "day" in half:
@@ -559,19 +579,20 @@ def _duration(m: re.Match[str]) -> Value | None:
             return None
         return Duration(hours * 3600.0 + minutes * 60, strong=strong, text=m.group(0))
     pieces = [_piece(m, 1)]
-    if m["amt2"] or m["half2"]:
-        pieces.append(_piece(m, 2))
+    pieces += [_piece(m, n) for n in (2, 3, 4) if m[f"amt{n}"] or m[f"half{n}"]]
     if any(p is None for p in pieces):
         return None
     seconds = sum(p[0] for p in pieces if p)
     days = sum(p[1] for p in pieces if p)
     months = sum(p[2] for p in pieces if p)
+    anchored = False
     if not strong:
         # A bare "10 minutes" is a time only when nothing says it is something else:
         # "for 10 minutes", "a 10 minute walk", "5 m" (metres), "a day off" are not.
         unit = (m["unit1"] or "").lower()
         amount_text = m["amt1"] or ""
-        if m["half1"] or unit not in _BARE_UNITS or is_vague(amount_text):
+        anchored = _FROM.match(m.string, m.end()) is not None
+        if (m["half1"] or unit not in _BARE_UNITS or is_vague(amount_text)) and not anchored:
             return None
         if unit[-1] != "s" and len(unit) > 3 and _amount(amount_text) not in (1.0, None):
             return None  # "10 minute" reads as an adjective
@@ -589,11 +610,26 @@ def _duration(m: re.Match[str]) -> Value | None:
             f"{quoted(m.group(0))} is more than a year ahead — promises are for the next year",
             EXAMPLE_RELATIVE,
         )
-    return Duration(seconds, days, months, strong=strong, text=m.group(0))
+    return Duration(seconds, days, months, strong=strong, anchored=anchored, text=m.group(0))
 
 
 def _soon(m: re.Match[str]) -> Value:
     return Duration(900.0, text=m.group(0))
+
+
+# "next hour" is an hour from now; "next day", "the following day" are tomorrow.
+_NEXT_HOUR = re.compile(rf"{_B}(?:in\s+|within\s+)?(?:the\s+)?next\s+hour{_E}", _FLAGS)
+_NEXT_DAY = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?(?:next|following)\s+day{_E}(?!['’]s)", _FLAGS
+)
+
+
+def _next_hour(m: re.Match[str]) -> Value:
+    return Duration(3600.0, text=m.group(0))
+
+
+def _next_day(m: re.Match[str]) -> Value:
+    return Day("offset", offset=1)
 
 
 # "back in 5": a number with no unit, ending the phrase, is minutes.
@@ -885,6 +921,8 @@ _READERS: list[tuple[Gate, re.Pattern[str], Reader]] = [
         _duration,
     ),
     ((("in",),), _IN_MINUTES, _in_minutes),
+    ((("next",), ("hour",)), _NEXT_HOUR, _next_hour),
+    ((("next", "following"), ("day",)), _NEXT_DAY, _next_day),
     ((("today", "tdy", "2day"),), _TODAY, _today),
     ((("tom", "tmr", "tmw", "2mor"),), _TOMORROW, _tomorrow),
     ((_DAYS_GATE,), _WEEKDAY, _weekday),
@@ -943,7 +981,7 @@ def _reader_index(pattern: re.Pattern[str]) -> int:
 
 _PROBES = {
     _reader_index(_DURATION): re.compile(
-        r"\d\s*[smhdwfy]|sec|min|hour|hr|day|week|wk|fortnight|month|year|yr"
+        r"\d\s*[smhdwfy'\"]|sec|min|hour|hr|day|week|wk|fortnight|month|year|yr"
     ),
     _reader_index(_CLOCK_MER): re.compile(r"[ap]\.?\s?m\b|\d[ap](?:\.|\b)"),
     _reader_index(_CLOCK_H): re.compile(r"\dh"),
@@ -986,5 +1024,60 @@ def scan(text: str) -> list[Token]:
             if all(token.end <= c.start or token.start >= c.end for c in chosen):
                 chosen.append(token)
         chosen.sort(key=lambda t: t.start)
-        return chosen
-    return found
+        return _anchor_offsets(text, chosen)
+    return [t for t in found if not (isinstance(t.value, Duration) and t.value.anchored)]
+
+
+# "15 minutes from 1pm", "2 days after tomorrow", "a week from today": an amount of time
+# counted from the time or day that follows it.
+_FROM = re.compile(r"\s*(?:from|after|past)(?!\w)", _FLAGS)
+
+
+def _anchor_offsets(text: str, tokens: list[Token]) -> list[Token]:
+    merged: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        shifted = None
+        if (
+            after is not None
+            and isinstance(token.value, Duration)
+            and (joint := _FROM.match(text, token.end)) is not None
+            and token.end <= after.start <= joint.end()
+        ):
+            shifted = _shift(token.value, after.value)
+        if shifted is None or after is None:
+            if not (isinstance(token.value, Duration) and token.value.anchored):
+                merged.append(token)
+            index += 1
+            continue
+        merged.append(Token(token.start, after.end, shifted))
+        index += 2
+    return merged
+
+
+def _shift(amount: Duration, base: Value) -> Value | None:
+    if isinstance(base, Clock) and not (amount.days or amount.months):
+        if amount.seconds <= 0 or amount.seconds >= 86400 or base.midnight:
+            return None
+        total = base.hour * 60 + base.minute + int(amount.seconds // 60)
+        hour, minute = divmod(total, 60)
+        if hour > 23:
+            return None
+        return Clock(hour, minute, bare=base.bare and 1 <= hour <= 12)
+    if isinstance(base, Day) and base.kind == "today":
+        # "a week from today" is "in a week": the time of day is kept.
+        return Duration(amount.seconds, amount.days, amount.months, text=amount.text)
+    if isinstance(base, Day) and not amount.seconds and base.kind != "weekend":
+        return Day(
+            base.kind,
+            base.offset,
+            base.weekday,
+            base.year,
+            base.month,
+            base.day,
+            base.shift_days + amount.days,
+            base.shift_months + amount.months,
+        )
+    return None
