@@ -210,9 +210,9 @@ class TerminalChat:
             if self.outbox.printed == before:
                 self.outbox.say(f"({toast})")  # Telegram's toast; only if nothing else showed
         elif text.isdigit() and self.outbox.choices:
-            self.outbox.say(
-                f"(There is no [{text}] — the choices are [1]–[{len(self.outbox.choices)}].)"
-            )
+            shown = len(self.outbox.choices)
+            choices = "the only choice is [1]" if shown == 1 else f"the choices are [1]–[{shown}]"
+            self.outbox.say(f"(There is no [{text}] — {choices}.)")
         elif text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             await self.conversation.on_command(self.who, name, args.strip())
@@ -304,6 +304,7 @@ async def chat_session(
         clock,
         default_tz=settings.default_tz,
         timings=settings.timings,
+        shares_location=False,
     )
     conversation = Conversation(ctx)
     chat = TerminalChat(conversation, outbox, Sender(user_id, user_id, ""))

@@ -66,6 +66,7 @@ class Context:
         timings: Timings | None = None,
         limits: Limits | None = None,
         make_id: Callable[[], str] = new_id,
+        shares_location: bool = True,
     ) -> None:
         self.store = store
         self.outbox = outbox
@@ -75,6 +76,8 @@ class Context:
         self.timings = timings or Timings()
         self.limits = limits or Limits()
         self.make_id = make_id
+        # Whether the user can send a location here: Telegram can, a terminal cannot.
+        self.shares_location = shares_location
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def lock(self, user_id: int) -> asyncio.Lock:

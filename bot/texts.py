@@ -55,6 +55,12 @@ def when(due: datetime, now: datetime, tz: ZoneInfo, clock24: bool = True) -> st
     return f"{day} at {clock(local, clock24)}" if day else clock(local, clock24)
 
 
+def at_when(due: datetime, now: datetime, tz: ZoneInfo, clock24: bool = True) -> str:
+    """'at 14:05', 'tomorrow at 09:00': what follows "I'll check in" or "it stays"."""
+    said = when(due, now, tz, clock24)
+    return said if " at " in said else f"at {said}"
+
+
 def relative(delta: timedelta) -> str:
     seconds = max(0, round(delta.total_seconds()))
     if seconds < 60:
@@ -79,8 +85,8 @@ def quoted(task: str) -> str:
 def acknowledgement(
     promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool, notes: tuple[str, ...] = ()
 ) -> str:
-    at, wait = when(promise.due, now, tz, clock24), relative(promise.due - now)
-    lines = [f"Got it: {quoted(promise.task)} — I'll check in at {at} (in {wait})."]
+    at, wait = at_when(promise.due, now, tz, clock24), relative(promise.due - now)
+    lines = [f"Got it: {quoted(promise.task)} — I'll check in {at} (in {wait})."]
     lines += [f"<i>{esc(note)}</i>" for note in notes]
     return "\n".join(lines)
 
@@ -102,10 +108,14 @@ def nudge(promise: Promise, tz: ZoneInfo, clock24: bool) -> str:
     return f"👋 Just checking: did you keep {quoted(promise.task)}? (due {due})"
 
 
-def checkin_buttons(promise_id: str) -> Keyboard:
+def checkin_buttons(promise_id: str, snooze: timedelta) -> Keyboard:
+    """Kept / Late / Broke / Snooze; the Snooze label says the snooze actually configured."""
     return (
         (Button("✅ Kept", f"k:{promise_id}"), Button("🕒 Late", f"l:{promise_id}")),
-        (Button("❌ Broke it", f"b:{promise_id}"), Button("💤 Snooze 10 min", f"z:{promise_id}")),
+        (
+            Button("❌ Broke it", f"b:{promise_id}"),
+            Button(f"💤 Snooze {relative(snooze)}", f"z:{promise_id}"),
+        ),
     )
 
 
@@ -179,7 +189,7 @@ def when_not_answered(task: str) -> str:
 def new_time_not_answered(promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool) -> str:
     return (
         f"New time for {quoted(promise.task)}?\n"
-        f"<i>No new time given — it stays at {when(promise.due, now, tz, clock24)}.</i>"
+        f"<i>No new time given — it stays {at_when(promise.due, now, tz, clock24)}.</i>"
     )
 
 
@@ -197,9 +207,9 @@ def ask_new_time(promise: Promise, tz: ZoneInfo, clock24: bool, now: datetime) -
 
 
 def rescheduled(promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool) -> str:
-    at = when(promise.due, now, tz, clock24)
+    at = at_when(promise.due, now, tz, clock24)
     return (
-        f"🤝 Renegotiated: {quoted(promise.task)} — I'll check in at {at} "
+        f"🤝 Renegotiated: {quoted(promise.task)} — I'll check in {at} "
         f"(in {relative(promise.due - now)}). Honest and allowed."
     )
 
@@ -234,10 +244,18 @@ def open_list(promises: list[Promise], now: datetime, tz: ZoneInfo, clock24: boo
     lines = [f"<b>Open promises</b> ({len(promises)})"]
     for number, promise in enumerate(promises[:LIST_PAGE], start=1):
         task = esc(shorten(promise.task, LIST_TASK_SHOWN))
-        lines.append(f"{number}. {task} — {when(promise.due, now, tz, clock24)}")
+        lines.append(f"{number}. {task} — {_list_time(promise, now, tz, clock24)}")
     if len(promises) > LIST_PAGE:
         lines.append(f"…and {len(promises) - LIST_PAGE} more.")
     return "\n".join(lines)
+
+
+def _list_time(promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool) -> str:
+    """The time a listed promise will next be asked about: a snooze moves it."""
+    if promise.snoozed_until is None:
+        return when(promise.due, now, tz, clock24)
+    again = when(promise.snoozed_until, now, tz, clock24)
+    return f"💤 {again} (snoozed; due {when(promise.due, now, tz, clock24)})"
 
 
 def list_buttons(promises: list[Promise]) -> Keyboard:
@@ -272,7 +290,8 @@ TOO_MANY_ROUTINES = "⚠️ You have {limit} routines already. Delete one in /ro
 # --- commands ----------------------------------------------------------------------
 
 
-def welcome(first_name: str, tz_name: str) -> str:
+def welcome(first_name: str, tz_name: str, location: bool = True) -> str:
+    """``location``: whether this chat can share a location (Telegram can, a terminal not)."""
     return (
         f"Hi {esc(first_name)}! I'm Keepword. I help you keep your word in small things.\n\n"
         "Just tell me a promise in plain words, for example:\n"
@@ -281,7 +300,8 @@ def welcome(first_name: str, tz_name: str) -> str:
         "When it's due I'll ask if you kept it — one tap. Each week you'll see how reliable "
         "you were and where it slips.\n\n"
         f"Your time zone is <b>{esc(tz_name)}</b>. If that's wrong, send "
-        "<i>/timezone Europe/Berlin</i> (or your city), or share your location."
+        "<i>/timezone Europe/Berlin</i> (or your city)"
+        + (", or share your location." if location else ".")
     )
 
 
@@ -349,12 +369,13 @@ SOMETHING_WRONG = "⚠️ Something went wrong on my side. Please try again."
 # --- account -----------------------------------------------------------------------
 
 
-def timezone_current(name: str) -> str:
-    return (
-        f"Your time zone is <b>{esc(name)}</b>.\n"
-        "To change it, send <i>/timezone Europe/Berlin</i>, <i>/timezone Tokyo</i>, "
-        "or share your location with me."
-    )
+def timezone_current(name: str, location: bool = True) -> str:
+    change = "<i>/timezone Europe/Berlin</i>"
+    if location:
+        change += ", <i>/timezone Tokyo</i>, or share your location with me"
+    else:
+        change += " or <i>/timezone Tokyo</i>"
+    return f"Your time zone is <b>{esc(name)}</b>.\nTo change it, send {change}."
 
 
 def timezone_unknown(text: str) -> str:

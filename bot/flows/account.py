@@ -44,7 +44,10 @@ class AccountFlow:
     # ------------------------------------------------------------------ welcome
 
     async def cmd_start(self, user: UserSettings, who: Sender, args: str) -> None:
-        await self.ctx.say(user.chat_id, texts.welcome(who.first_name or "there", user.tz))
+        await self.ctx.say(
+            user.chat_id,
+            texts.welcome(who.first_name or "there", user.tz, self.ctx.shares_location),
+        )
 
     async def cmd_help(self, user: UserSettings, who: Sender, args: str) -> None:
         await self.ctx.say(user.chat_id, texts.HELP)
@@ -53,7 +56,9 @@ class AccountFlow:
 
     async def cmd_timezone(self, user: UserSettings, who: Sender, args: str) -> None:
         if not args:
-            await self.ctx.say(user.chat_id, texts.timezone_current(user.tz))
+            await self.ctx.say(
+                user.chat_id, texts.timezone_current(user.tz, self.ctx.shares_location)
+            )
             return
         name = await asyncio.to_thread(timezones.resolve, args)
         if name is None:
@@ -89,9 +94,10 @@ class AccountFlow:
             if user.report_enabled
             else "off"
         )
+        by_location = " or by sharing your location" if self.ctx.shares_location else ""
         text = (
             "<b>Settings</b>\n"
-            f"Time zone: {esc(user.tz)} (change with /timezone or by sharing your location)\n"
+            f"Time zone: {esc(user.tz)} (change with /timezone{by_location})\n"
             f"Weekly report: {report}\n"
             f"Clock: {'24-hour' if user.clock24 else '12-hour'}"
         )
@@ -118,7 +124,9 @@ class AccountFlow:
         step = 1 if how == "next" else -1
         if what == "tz":
             # Telegram offers "share location" only on a reply keyboard: explain instead.
-            await self.ctx.say(user.chat_id, texts.timezone_current(user.tz))
+            await self.ctx.say(
+                user.chat_id, texts.timezone_current(user.tz, self.ctx.shares_location)
+            )
             return "🌍"
         if what == "day":
             user = replace(user, report_day=(user.report_day + step) % 7, report_enabled=True)

@@ -121,12 +121,14 @@ class PromiseFlow:
             message_id = await ctx.say(
                 user.chat_id,
                 texts.checkin(promise, tz, c24, late=late),
-                texts.checkin_buttons(promise.id),
+                texts.checkin_buttons(promise.id, ctx.timings.snooze),
             )
             return lifecycle.mark_asked(promise, now, message_id, late=late)
         if kind is EventKind.NUDGE:
             await ctx.say(
-                user.chat_id, texts.nudge(promise, tz, c24), texts.checkin_buttons(promise.id)
+                user.chat_id,
+                texts.nudge(promise, tz, c24),
+                texts.checkin_buttons(promise.id, ctx.timings.snooze),
             )
             return lifecycle.mark_nudged(promise)
         promise = lifecycle.expire(promise, now)

@@ -20,7 +20,7 @@ from core import lifecycle
 from core.kinds import detect_kind
 from core.models import Promise, Routine, UserSettings
 from core.routines import add_window, due_occurrences, is_behind, next_after, since
-from core.score import tally, week_bounds
+from core.score import Tally, tally, week_bounds
 from core.timephrase import ParsedRoutine, describe_recurrence, next_occurrence
 
 # Routines shown per /routines message: 50 long ones would pass Telegram's 4096 characters.
@@ -188,8 +188,7 @@ class RoutineFlow:
             )
             lines.append(
                 f"{number}. {esc(shorten(routine.task, TASK_SHOWN))} — {esc(schedule)} · {state}\n"
-                f"    {week.kept_any} of {week.scored} this week · "
-                f"{month.kept_any} of {month.scored} in 4 weeks"
+                f"    {_adherence(week, month)}"
             )
             toggle = (
                 Button(f"▶️ Resume {number}", f"rr:{routine.id}:{page}")
@@ -253,3 +252,11 @@ class RoutineFlow:
             return texts.EXPIRED_BUTTON
         await self.ctx.edit(user.chat_id, message_id, *self.render(user, int(args[0])))
         return f"Page {int(args[0]) + 1}"
+
+
+def _adherence(week: Tally, month: Tally) -> str:
+    """'3 of 4 this week · 10 of 12 in 4 weeks' — or what there is, never '0 of 0'."""
+    if not month.scored:
+        return "no answers yet"
+    this = f"{week.kept_any} of {week.scored} this week" if week.scored else "none this week"
+    return f"{this} · {month.kept_any} of {month.scored} in 4 weeks"

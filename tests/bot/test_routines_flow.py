@@ -249,7 +249,7 @@ async def test_routines_lists_adherence_this_week_and_over_four_weeks(h: Harness
     assert "1. phone away at breakfast — Daily at 08:00 · next tomorrow at 08:00" in listing.text
     assert "4 of 5 this week · 4 of 5 in 4 weeks" in listing.text
     assert "2. call mom #mom — Sundays at 18:00 · next tomorrow at 18:00" in listing.text
-    assert "0 of 0 this week" in listing.text
+    assert "next tomorrow at 18:00\n    no answers yet" in listing.text  # never "0 of 0"
     assert [label for label, _ in listing.buttons] == [
         "⏸ Pause 1",
         "🗑 Delete 1",

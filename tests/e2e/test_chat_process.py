@@ -146,3 +146,23 @@ def test_terminal_session_promise_check_in_and_answer(tmp_path: Path) -> None:
     assert lines[check_in + 2].endswith("💤 Snooze 10 min")
     assert lines[check_in + 3] == "you> /list"  # the half-typed line, redrawn and finished
     assert not any("Traceback" in line for line in lines)
+
+
+def test_piped_chat_offers_no_location_and_labels_the_configured_snooze(tmp_path: Path) -> None:
+    env = chat_env(tmp_path / "data") | {"KEEPWORD_TIMINGS": "snooze=30"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--exit-after", "1.5"],
+        input="/settings\n/timezone\ncall mom back in 1 second\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Hi there!" in out  # the welcome of a new user, first of all
+    assert "location" not in out  # a terminal cannot send one
+    assert "[4] 💤 Snooze 30 s" in out
+    assert "Snooze 10 min" not in out
