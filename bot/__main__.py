@@ -75,6 +75,20 @@ def parser() -> argparse.ArgumentParser:
         description="Copy every user's settings, promises and routines from one store into "
         "an empty other one, then read everything back and compare. Stop the bot first.",
     )
+    imported = commands.add_parser(
+        "import",
+        help="restore an /export file (a backup, or a move from another server)",
+        description="Read a keepword-export JSON file (from /export) into the data directory "
+        "or database. Ids are kept, so importing twice changes nothing; a damaged, foreign "
+        "or oversized file is refused whole. Stop the bot first.",
+    )
+    imported.add_argument("file", metavar="FILE")
+    imported.add_argument(
+        "--user-id",
+        type=int,
+        metavar="N",
+        help="import the history as this user (e.g. 1, the terminal chat's user)",
+    )
     migrate.add_argument("--from", dest="source", required=True, metavar="DIR|URL")
     migrate.add_argument("--to", dest="target", required=True, metavar="DIR|URL")
     return main
@@ -108,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"keepword: {error}", file=sys.stderr)
         return 2
 
+    if command == "import":
+        from bot.stores import import_command
+
+        return import_command(store, args.file, args.user_id, system_clock())
     if command == "chat":
         from bot.chat import run_chat
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,4 +120,33 @@ def migrate_command(source: str, target: str) -> int:
             if close is not None:
                 close()
     print(f"copied {report.summary()} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def import_command(store: Store, path: str, user_id: int | None, now: datetime) -> int:
+    """`keepword import FILE [--user-id N]`: an /export file back into the store."""
+    from core.transfer import MAX_IMPORT_BYTES, ImportRefused, merge_into, moved_up, owned_by
+    from storage.importing import read_export
+
+    try:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_IMPORT_BYTES + 1)  # never more than the limit
+        except OSError as error:
+            raise ImportRefused(f"cannot read {path}: {error.strerror or error}") from None
+        bundle = read_export(data)
+        if user_id is not None:
+            bundle = owned_by(bundle, user_id)
+        counts = merge_into(store, moved_up(bundle, now))
+    except ImportRefused as refused:
+        print(f"keepword import: {refused} — nothing was imported.", file=sys.stderr)
+        return 2
+    except StoreError as error:
+        print(f"keepword import: could not save: {error}", file=sys.stderr)
+        return 1
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+    print(counts.summary())
     return 0
