@@ -59,7 +59,8 @@ def parser() -> argparse.ArgumentParser:
         "--exit-after",
         type=float,
         metavar="SECONDS",
-        help="leave this many seconds after input ends (for scripts)",
+        help="leave this many seconds after input ends, or after the last line when "
+        "piped input stays open (for scripts)",
     )
     chat.add_argument("--user-id", type=int, default=1, help="the local user's id (default 1)")
     db = commands.add_parser(

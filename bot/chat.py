@@ -221,7 +221,8 @@ class TerminalChat:
 
 
 async def read_lines(chat: TerminalChat, stdin: TextIO, exit_after: float | None) -> None:
-    """Plain input for pipes and files: echo each line, then wait ``exit_after`` at EOF.
+    """Plain input for pipes and files: echo each line; leave ``exit_after`` seconds after
+    the input ends, or after the last line when the pipe stays open but goes quiet.
 
     Lines are read on a daemon thread, so an unfinished read never holds up exiting.
     """
@@ -238,7 +239,14 @@ async def read_lines(chat: TerminalChat, stdin: TextIO, exit_after: float | None
         put("")
 
     threading.Thread(target=pump, name="stdin", daemon=True).start()
-    while line := await lines.get():
+    while True:
+        try:
+            # An open pipe may never end: with --exit-after, quiet for that long is the end.
+            line = await asyncio.wait_for(lines.get(), exit_after)
+        except TimeoutError:
+            return
+        if not line:
+            break
         chat.outbox.print(PROMPT + line.rstrip("\n"))
         if not await chat.handle(line):
             return

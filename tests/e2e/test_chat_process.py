@@ -95,6 +95,31 @@ def test_piped_promise_prints_the_acknowledgement_and_the_check_in(tmp_path: Pat
     assert result.stderr == ""  # no logs, no tracebacks at the user
 
 
+def test_exit_after_leaves_while_the_stdin_pipe_stays_open(tmp_path: Path) -> None:
+    # A script that keeps its end of the pipe open (`tail -f`, a parent process) still
+    # gets its --exit-after: quiet for that long after the last line is the end.
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"/list\n")  # and the write end stays open until the end
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "chat", "--exit-after", "1"],
+            stdin=read_end,
+            capture_output=True,
+            text=True,
+            env=chat_env(tmp_path / "data"),
+            cwd=tmp_path,
+            timeout=20,
+            check=False,
+        )
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert "you> /list" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("bot> Bye")
+    assert result.stderr == ""
+
+
 def test_terminal_session_promise_check_in_and_answer(tmp_path: Path) -> None:
     child = pexpect.spawn(
         sys.executable,
