@@ -421,9 +421,56 @@ def _named_day(day: Day, today: date) -> date | ParseError:
     if day.kind == "weekend":
         ahead = 1 if today.weekday() == 5 else (5 - today.weekday() - 1) % 7 + 1
         return today + timedelta(days=ahead)
+    if day.kind == "week_of":
+        return _week_of(day, today)
+    if day.kind == "nth":
+        return _nth_day(day, today)
     if day.kind == "monthday":
         return _month_day(day.day, today)
     return _calendar_date(day, today)
+
+
+def _week_of(day: Day, today: date) -> date | ParseError:
+    """ "friday of next week": that weekday in the Monday-to-Sunday week `offset` on."""
+    monday = today - timedelta(days=today.weekday())
+    found = monday + timedelta(days=7 * day.offset + day.weekday)
+    if found < today:
+        return ParseError(
+            f"{_DAY_NAMES[day.weekday]} this week has already passed — try next week",
+            EXAMPLE_DATE,
+        )
+    return found
+
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _nth_in_month(year: int, month: int, order: int, weekday: int) -> date | None:
+    """The `order`-th (-1: last) `weekday` (7: any day) of a month, if it has one."""
+    first = date(year, month, 1)
+    last = _add_months(first, 1) - timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range(last.day)]
+    if weekday != 7:
+        days = [d for d in days if d.weekday() == weekday]
+    if order == -1:
+        return days[-1]
+    return days[order - 1] if order <= len(days) else None
+
+
+def _nth_day(day: Day, today: date) -> date | ParseError:
+    """ "first tuesday of october", "last day of next month": the next such day ahead."""
+    if day.month == 0:
+        start = _add_months(today.replace(day=1), day.offset)
+        months = [(start.year, start.month)]
+    elif day.year is not None:
+        months = [(day.year, day.month)]
+    else:
+        months = [(today.year, day.month), (today.year + 1, day.month)]
+    for year, month in months:
+        found = _nth_in_month(year, month, day.day, day.weekday)
+        if found is not None and found >= today:
+            return found if found - today <= HORIZON else _TOO_FAR
+    return ParseError("That day has already passed — pick one ahead", EXAMPLE_DATE)
 
 
 def _month_day(number: int, today: date) -> date | ParseError:

@@ -63,7 +63,9 @@ class Part:
     minute: int
 
 
-DayKind = Literal["today", "offset", "weekday", "date", "monthday", "weekend"]
+DayKind = Literal[
+    "today", "offset", "weekday", "date", "monthday", "weekend", "week_of", "nth", "month_of"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,9 @@ class Day:
     year: int | None = None
     month: int = 0
     day: int = 0
+    # week_of: `weekday` in the week `offset` weeks from this one ("friday of next week");
+    # nth: the `day`-th (-1: last) `weekday` (7: any day) of `month` (0: `offset` months on)
+    # in `year` if given ("first tuesday of october", "last day of next month").
     shift_days: int = 0  # "2 days after tomorrow": moved on from the day named
     shift_months: int = 0
 
@@ -696,6 +701,101 @@ def _today(m: re.Match[str]) -> Value:
     return Day("today")
 
 
+_WD = rf"(?P<wd>{_FULL_DAY}|{_SAFE_ABBR}|{_RISKY_ABBR})\.?"
+_WHICH_WEEK = r"(?P<which>next|this|following|coming|upcoming|current)\s+week"
+# "friday of next week", "on Tuesday, next week", "next week friday", "monday of this week".
+_WEEK_OF = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:(?:this|next)\s+)?{_WD},?\s+(?:of\s+|in\s+)?(?:the\s+)?"
+    rf"{_WHICH_WEEK}{_E}"
+    rf"|{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?{_WHICH_WEEK.replace('which', 'which2')}(?:['’]s)?"
+    rf",?\s+(?:on\s+)?{_WD.replace('wd', 'wd2')}{_E}",
+    _FLAGS,
+)
+# "friday after next": the one after the coming one.
+_AFTER_NEXT = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?(?P<wd>{_FULL_DAY}|{_SAFE_ABBR})\.?\s+after\s+next{_E}",
+    _FLAGS,
+)
+# "3 fridays from now", "two sundays from now": the third coming Friday.
+_COUNTED_DAYS = re.compile(
+    rf"{_B}(?P<n>\d{{1,2}}|{NUMBER_WORD})\s+(?P<wd>{_FULL_DAY})s\s+"
+    rf"(?:from\s+(?:now|today)|later|hence){_E}",
+    _FLAGS,
+)
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "last": -1,
+    "final": -1,
+}
+# "first tuesday of october", "last friday of october 2027", "the first Monday of next
+# month", "last day of the month", "third day of october".
+_NTH = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?(?P<ord>{'|'.join(_ORDINALS)})\s+"
+    rf"(?P<wd>{_FULL_DAY}|{_SAFE_ABBR}|{_RISKY_ABBR}|day)\.?\s+(?:of|in)\s+(?:the\s+)?"
+    rf"(?:(?P<rel>this|next|following|coming|current)\s+month|(?P<plain>month)"
+    rf"|{_MONTH}(?:,?\s+(?P<y>\d{{4}}))?){_E}",
+    _FLAGS,
+)
+# A weekday or week already gone: never read as the coming one.
+_PAST_DAY = re.compile(
+    rf"{_B}(?:(?:last|past|previous)\s+(?:{_FULL_DAY}|{_SAFE_ABBR}|week|month|year|night|weekend)"
+    rf"|(?:{_FULL_DAY})\s+from\s+last\s+week|yesterday|yday"
+    rf"|(?:\d{{1,4}}|{NUMBER_WORD}|an?|a\s+few|a\s+couple\s+of)\s+"
+    rf"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|fortnights?)"
+    rf"\s+(?:ago|back)){_E}(?!\s+(?:of|in)\s)",
+    _FLAGS,
+)
+
+
+def _week_of(m: re.Match[str]) -> Value:
+    which = (m["which"] or m["which2"]).lower()
+    weeks = 0 if which in ("this", "current") else 1
+    return Day("week_of", offset=weeks, weekday=day_number(m["wd"] or m["wd2"]))
+
+
+def _after_next(m: re.Match[str]) -> Value:
+    return Day("weekday", weekday=day_number(m["wd"]), shift_days=7)
+
+
+def _counted_days(m: re.Match[str]) -> Value | None:
+    count = _count(m["n"])
+    if count is None or not 1 <= count <= 52:
+        return None
+    return Day("weekday", weekday=day_number(m["wd"]), shift_days=7 * (count - 1))
+
+
+def _count(text: str) -> int | None:
+    return int(text) if text.isdigit() else word_value(text)
+
+
+def _nth(m: re.Match[str]) -> Value | None:
+    which = m["wd"].lower()
+    weekday = 7 if which == "day" else day_number(which)
+    order = _ORDINALS[m["ord"].lower()]
+    if m["mon"]:
+        month, offset = month_number(m["mon"]), 0
+    else:
+        month = 0
+        offset = 0 if m["plain"] or (m["rel"] or "").lower() in ("this", "current") else 1
+    year = int(m["y"]) if m["y"] else None
+    return Day("nth", offset=offset, weekday=weekday, year=year, month=month, day=order)
+
+
+def _past_day(m: re.Match[str]) -> Value:
+    return Bad(
+        f"{quoted(m.group(0))} is in the past — a promise needs a time ahead", EXAMPLE_RELATIVE
+    )
+
+
 def _tomorrow(m: re.Match[str]) -> Value:
     return Day("offset", offset=2 if m["after"] else 1)
 
@@ -926,6 +1026,31 @@ _READERS: list[tuple[Gate, re.Pattern[str], Reader]] = [
     ((("today", "tdy", "2day"),), _TODAY, _today),
     ((("tom", "tmr", "tmw", "2mor"),), _TOMORROW, _tomorrow),
     ((_DAYS_GATE,), _WEEKDAY, _weekday),
+    ((_DAYS_GATE, ("week",)), _WEEK_OF, _week_of),
+    ((_DAYS_GATE, ("after",)), _AFTER_NEXT, _after_next),
+    ((_DAYS_GATE, ("from", "later", "hence")), _COUNTED_DAYS, _counted_days),
+    (
+        (
+            (
+                "first",
+                "1st",
+                "second",
+                "2nd",
+                "third",
+                "3rd",
+                "fourth",
+                "4th",
+                "fifth",
+                "5th",
+                "last",
+                "final",
+            ),
+            ("of", "in"),
+        ),
+        _NTH,
+        _nth,
+    ),
+    ((("last", "past", "previous", "yesterday", "yday", "ago", "back"),), _PAST_DAY, _past_day),
     ((("weekend",),), _WEEKEND, _weekend),
     ((("next",),), _NEXT_WEEK, _next_week),
     ((_MONTHS_GATE, _DIGIT), _DATE_DM, _date_words),
