@@ -29,6 +29,9 @@ class Limits:
     max_text: int = 500
     max_open: int = 200
     max_routines: int = 50
+    # New promises a day (the user's local day): more than anyone keeps track of, and
+    # few enough that a script cannot grow one user's history without bound.
+    max_new_per_day: int = 300
     messages_per_minute: int = 20
 
 

@@ -314,7 +314,8 @@ HELP = (
     "• <i>every weekday at 9: check in with the team #work</i>\n\n"
     "Times I understand: in 10 min, in half an hour, at 7pm, at noon, tonight, EOD, "
     "tomorrow morning, on Friday, next Monday at 9, 5 Dec, 2026-12-05 14:30.\n"
-    "#tags and @names show who a promise is for; the score breaks down by them.\n\n"
+    "#tags and @names show who a promise is for; the score breaks down by them.\n"
+    "Up to 200 open promises, 300 new ones a day and 50 routines.\n\n"
     "<b>Commands</b>\n"
     "/list — open promises\n"
     "/score — this week's reliability\n"
@@ -341,6 +342,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 TOO_LONG = "⚠️ That's over {limit} characters — promises are small. Please shorten it."
 TOO_MANY_OPEN = "⚠️ You have {limit} open promises already. Close some in /list before adding more."
+TOO_MANY_TODAY = (
+    "🙂 That's {limit} new promises today — more than anyone can keep track of, so I'll "
+    "take new ones again tomorrow. Your open promises and check-ins carry on as usual."
+)
 SAVE_FAILED = "⚠️ I couldn't save that, please try again in a moment."
 SLOW_DOWN = "🐢 That's a lot of messages at once — give me a minute, then try again."
 NOT_PRIVATE = "I work in private chats only — message me directly to track your promises."

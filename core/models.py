@@ -128,3 +128,5 @@ class UserSettings:
     downtime: tuple[tuple[datetime, datetime], ...] = field(default=())
     reflection_asked: datetime | None = None  # the weekly report's question, until answered
     reflections: tuple[tuple[datetime, str], ...] = field(default=())  # answers, newest last
+    made_on: str | None = None  # local ISO date that ``made_today`` counts new promises of
+    made_today: int = 0

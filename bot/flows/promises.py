@@ -243,6 +243,10 @@ class PromiseFlow:
         if len(ctx.store.open_promises(user.user_id)) >= ctx.limits.max_open:
             await ctx.say(user.chat_id, texts.TOO_MANY_OPEN.format(limit=ctx.limits.max_open))
             return None
+        if not self._count_new(user, now):
+            limit = ctx.limits.max_new_per_day
+            await ctx.say(user.chat_id, texts.TOO_MANY_TODAY.format(limit=limit))
+            return None
         promise = lifecycle.new_promise(
             promise_id=ctx.make_id(),
             user_id=user.user_id,
@@ -258,6 +262,21 @@ class PromiseFlow:
         self.plan(promise)
         await self.acknowledge(user, promise, parsed.notes)
         return promise
+
+    def _count_new(self, user: UserSettings, now: datetime) -> bool:
+        """Count one more new promise today (local day); False when the day's cap is reached.
+
+        Counted before the promise is stored: a crash in between costs one of the
+        day's allowance, never lets a promise past the cap.
+        """
+        ctx = self.ctx
+        current = ctx.store.get_user(user.user_id) or user
+        today = now.astimezone(ctx.zone(current)).date().isoformat()
+        made = current.made_today if current.made_on == today else 0
+        if made >= ctx.limits.max_new_per_day:
+            return False
+        ctx.store.put_user(replace(current, made_on=today, made_today=made + 1))
+        return True
 
     async def acknowledge(
         self, user: UserSettings, promise: Promise, notes: tuple[str, ...] = ()

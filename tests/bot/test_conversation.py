@@ -235,6 +235,27 @@ async def test_too_many_open_promises() -> None:
     assert "2 open promises already" in h.outbox.last.text
 
 
+async def test_new_promises_a_day_are_capped_with_a_friendly_reply() -> None:
+    h = Harness(Limits(max_new_per_day=3))
+    await h.say("/timezone Europe/Berlin")
+    for n in range(3):
+        assert "Got it" in await h.say(f"task {n} in 1 hour")
+    ack = h.outbox.last
+    await h.press(ack.message_id, ack.button("Undo"))  # an undone promise still counts
+    reply = await h.say("one more in 1 hour")
+    assert "3 new promises today" in reply
+    assert "tomorrow" in reply
+    assert len(h.store.open_promises(ANN)) == 2
+    # A "when?" answered later is a new promise too, and is held to the same cap.
+    await h.say("text Sam")
+    assert "3 new promises today" in await h.say("in 2 hours")
+    assert len(h.store.open_promises(ANN)) == 2
+    # The cap is per local day: at midnight in Berlin (23:00 UTC) it starts again.
+    h.clock.now = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    assert "Got it" in await h.say("task 4 in 1 hour")
+    assert len(h.store.open_promises(ANN)) == 3
+
+
 async def test_restore_rebuilds_jobs_and_sends_missed_checkins_once_marked_late(
     h: Harness,
 ) -> None:
@@ -267,7 +288,9 @@ async def test_timezone_command(h: Harness) -> None:
 
 async def test_unknown_command_and_help(h: Harness) -> None:
     assert "don't know that command" in await h.say("/frobnicate")
-    assert "/score" in await h.say("/help")
+    help_text = await h.say("/help")
+    assert "/score" in help_text
+    assert "300 new ones a day" in help_text
 
 
 async def test_echoed_text_is_escaped(h: Harness) -> None:
