@@ -121,12 +121,12 @@ def _moved(record: R, by: timedelta) -> R:
 
 
 def moved_up(bundle: ExportBundle, now: datetime) -> ExportBundle:
-    """A demo month as if it had just happened: whole weeks later, so weekdays and
-    hours of the day stay what they were."""
+    """A demo month as if it had just happened: whole days later, so this week holds
+    its last days and every promise keeps its hour of the day."""
     if bundle.demo_of is None:
         return bundle
-    weeks = (now - bundle.demo_of) // timedelta(weeks=1)
-    by = timedelta(weeks=max(0, weeks))
+    days = (now - bundle.demo_of) // timedelta(days=1)
+    by = timedelta(days=max(0, days))
     return ExportBundle(
         bundle.settings,
         tuple(_moved(p, by) for p in bundle.promises),

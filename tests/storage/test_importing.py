@@ -150,13 +150,13 @@ def test_an_existing_user_keeps_their_chat_and_conversation(store: Store) -> Non
     assert (user.chat_id, user.last_message_id, user.tz) == (999, 50, "Asia/Tokyo")
 
 
-def test_a_demo_file_moves_up_by_whole_weeks() -> None:
+def test_a_demo_file_moves_up_by_whole_days() -> None:
     document = json.loads(export_bytes())
     document["demo"] = True
     bundle = read_export(json.dumps(document).encode())
     later = NOW + timedelta(weeks=10, days=3)
     moved = moved_up(bundle, later)
-    by = timedelta(weeks=10)
+    by = timedelta(weeks=10, days=3)
     assert [p.due for p in moved.promises] == [p.due + by for p in bundle.promises]
     assert [p.closed for p in moved.promises] == [
         p.closed + by if p.closed else None for p in bundle.promises
