@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck bench clean postgres
+.PHONY: run chat demo test lint typecheck bench clean postgres
 
 # The PostgreSQL tests start their own throw-away cluster; they only need the server
 # binaries. On a fresh Debian machine, install them (sudo only when not root).
@@ -25,6 +25,11 @@ run: $(STAMP)
 	$(BIN)/keepword run
 
 chat: $(STAMP)
+	$(BIN)/keepword chat
+
+# A realistic month as the terminal user, then the chat: type /score.
+demo: $(STAMP)
+	$(BIN)/keepword import docs/demo-month.json --user-id 1
 	$(BIN)/keepword chat
 
 lint: $(STAMP)
