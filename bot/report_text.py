@@ -26,6 +26,12 @@ MAX_TAGS_SHOWN = 6
 MAX_CANCELLED_SHOWN = 5
 MAX_ROUTINES_SHOWN = 10
 ROUTINE_TASK_SHOWN = 60
+# User text is cut in lists so the longest report stays under Telegram's 4,096
+# (30 history lines of 500-character tasks came to 16,500).
+HISTORY_TASK_SHOWN = 70
+TAG_SHOWN = 32
+SLIP_SHOWN = 60
+CANCELLED_TASK_SHOWN = 40
 EXAMPLE = "call mom back in 10 minutes"
 REFLECTION = "In the past week, how reliable have you been in small things?"
 
@@ -86,13 +92,15 @@ def insight_lines(insight: Insight) -> list[str]:
         lines = [f"Where it slips: nothing stands out {weeks}."]
     else:
         lines = [
-            f"Where it slips: {esc(weak.label)} — {weak.kept_any} of {weak.total} kept {weeks} "
+            f"Where it slips: {esc(shorten(weak.label, SLIP_SHOWN))} — "
+            f"{weak.kept_any} of {weak.total} kept {weeks} "
             f"(you keep {whole_percent(weak.rest_percent)}% of the rest). " + ADVICE[weak.advice]
         ]
     holds = []
     if insight.strong is not None:
         strong = insight.strong
-        holds.append(f"{esc(strong.label)} — {strong.kept_any} of {strong.total} kept {weeks}")
+        label = esc(shorten(strong.label, SLIP_SHOWN))
+        holds.append(f"{label} — {strong.kept_any} of {strong.total} kept {weeks}")
     if insight.repaired:
         holds.append(f"{_plural(insight.repaired, 'broken promise')} repaired {weeks}")
     if holds:
@@ -169,7 +177,8 @@ def render_score(report: WeeklyReport, clock24: bool = True) -> str:
         lines.append(f"Long-run reliability: {whole_percent(report.reliability)}%")
     if report.by_tag:
         tags = " · ".join(
-            f"{esc(tag)} {kept}/{scored}" for tag, kept, scored in report.by_tag[:MAX_TAGS_SHOWN]
+            f"{esc(shorten(tag, TAG_SHOWN))} {kept}/{scored}"
+            for tag, kept, scored in report.by_tag[:MAX_TAGS_SHOWN]
         )
         lines.append(f"By person: {tags}")
     lines += insight_lines(report.insight)
@@ -189,7 +198,10 @@ def render_score(report: WeeklyReport, clock24: bool = True) -> str:
         days = ", ".join(format_day(day) for day in report.downtime_days)
         lines.append(f"I was offline on {days} — check-ins then were skipped.")
     if report.cancelled:
-        tasks = [esc(p.task) for p in report.cancelled[:MAX_CANCELLED_SHOWN]]
+        tasks = [
+            esc(shorten(p.task, CANCELLED_TASK_SHOWN))
+            for p in report.cancelled[:MAX_CANCELLED_SHOWN]
+        ]
         more = len(report.cancelled) - MAX_CANCELLED_SHOWN
         if more > 0:
             tasks.append(f"+{more} more")
@@ -223,7 +235,7 @@ def _history_line(promise: Promise, tz: ZoneInfo, clock24: bool) -> str:
     assert promise.outcome is not None
     due = promise.due.astimezone(tz)
     line = f"{MARKS[promise.outcome]} {format_day(due)} {format_time(due, clock24)} "
-    line += esc(promise.task)
+    line += esc(shorten(promise.task, HISTORY_TASK_SHOWN))
     outcome = promise.outcome
     if outcome is Outcome.LATE:
         # The answer came at `closed`: an upper bound on how late, the best there is.

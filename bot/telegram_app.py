@@ -44,7 +44,7 @@ from bot.config import Settings
 from bot.context import Clock, Context, Sender
 from bot.conversation import Conversation
 from bot.ratelimit import KeepwordRateLimiter
-from bot.replies import DeliveryError, JobScheduler, Keyboard, Reply
+from bot.replies import DeliveryError, JobScheduler, Keyboard, Reply, shown_length, split_text
 from bot.scheduler import APSchedulerJobs
 from core.ports import Store
 
@@ -56,7 +56,15 @@ BACKOFF_SECONDS = 0.5  # first wait after a network error; doubles each time (â‰
 # locks per user); this only keeps a slow send to one chat from holding up everyone.
 CONCURRENT_UPDATES = 64
 ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "callback_query")
+# Telegram's limits on a message's text and a file's caption, counted after markup.
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+MIN_PART = 512
 REFUSAL_INTERVAL = 60.0  # seconds between two "this bot is private" replies to one user
+
+
+class MessageTooLong(Exception):
+    """Telegram's 400 "message is too long": cut smaller and sent again, never dropped."""
 
 
 def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -71,7 +79,9 @@ class TelegramOutbox:
     """Sends Replies; retries network faults with backoff and jitter, never drops silently.
 
     429s are waited out by AIORateLimiter; a 403 (the user blocked the bot) is reported
-    to ``on_blocked`` so the bot stops writing to them while keeping their data.
+    to ``on_blocked`` so the bot stops writing to them while keeping their data. A text
+    longer than Telegram takes goes out in parts cut between lines; its 400 "message is
+    too long" means smaller parts, never a blocked chat.
     """
 
     def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -80,34 +90,76 @@ class TelegramOutbox:
 
     async def send(self, chat_id: int, reply: Reply) -> int | None:
         markup = keyboard(reply.buttons)
-        bot = self.app.bot
+        attachment = reply.photo or reply.document
+        if attachment is None:
+            return await self._send_text(chat_id, reply.text, markup, TEXT_LIMIT)
+        caption = reply.text or attachment.caption or None
+        overflow = None
+        if caption is not None and shown_length(caption) > CAPTION_LIMIT:
+            caption, overflow = None, caption  # a text of its own, after the file
+        send_file = (
+            self.app.bot.send_photo if reply.photo is not None else self.app.bot.send_document
+        )
 
         async def call() -> Any:
-            attachment = reply.photo or reply.document
-            if attachment is not None:
-                send_file = bot.send_photo if reply.photo is not None else bot.send_document
-                return await send_file(
-                    chat_id,
-                    InputFile(attachment.content, filename=attachment.filename),
-                    caption=reply.text or attachment.caption or None,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-            return await bot.send_message(
+            return await send_file(
                 chat_id,
-                reply.text,
+                InputFile(attachment.content, filename=attachment.filename),
+                caption=caption,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
 
         message = await self._deliver(chat_id, call)
+        if message is not None and overflow is not None:
+            await self._send_text(chat_id, overflow, None, TEXT_LIMIT)
         return None if message is None else message.message_id
 
+    async def _send_text(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, limit: int
+    ) -> int | None:
+        """Send a text as one message, or in parts cut between lines when it is longer
+        than Telegram takes; the buttons go with the last part, whose id is returned."""
+        parts = split_text(text, limit)
+        message_id = None
+        for number, part in enumerate(parts, start=1):
+            buttons = markup if number == len(parts) else None
+
+            async def call(
+                part: str = part, buttons: InlineKeyboardMarkup | None = buttons
+            ) -> Any:
+                return await self.app.bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=buttons,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+
+            try:
+                message = await self._deliver(chat_id, call)
+            except MessageTooLong:
+                # Telegram counted it longer than we did: smaller parts, never a drop.
+                if limit <= MIN_PART:
+                    raise DeliveryError(
+                        f"Telegram refused every part for chat {chat_id}"
+                    ) from None
+                log.warning("Telegram found a message too long; sending it in smaller parts")
+                message_id = await self._send_text(chat_id, part, buttons, limit // 2)
+                continue
+            if message is None:
+                return None  # blocked or refused: the other parts would be too
+            message_id = message.message_id
+        return message_id
+
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+        text = reply.text
+        if shown_length(text) > TEXT_LIMIT:  # one message stays one message: cut its end
+            text = split_text(text, TEXT_LIMIT - 1)[0] + "â€¦"
+
         async def call() -> Any:
             return await self.app.bot.edit_message_text(
-                reply.text,
+                text,
                 chat_id=chat_id,
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
@@ -117,7 +169,7 @@ class TelegramOutbox:
 
         try:
             return await self._deliver(chat_id, call) is not None
-        except BadRequest:
+        except (BadRequest, MessageTooLong):
             return False
 
     async def _deliver(self, chat_id: int, call: Callable[[], Awaitable[Any]]) -> Any:
@@ -132,6 +184,8 @@ class TelegramOutbox:
             except BadRequest as error:
                 if "not modified" in str(error).lower():
                     return True
+                if "too long" in str(error).lower():
+                    raise MessageTooLong(str(error)) from None
                 log.warning("Telegram refused a message to chat %s: %s", chat_id, error)
                 return None
             except RetryAfter as error:

@@ -28,11 +28,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, get_args
 
 from aiohttp import web
 
-FaultKind = Literal["429", "502", "timeout", "drop", "403"]
+FaultKind = Literal["429", "502", "timeout", "drop", "403", "too_long"]
 JSONDict = dict[str, Any]
 Buttons = list[list[tuple[str, str]]]
 T = TypeVar("T")
@@ -42,6 +42,7 @@ CONFLICT_DESCRIPTION = (
     "make sure that only one bot instance is running"
 )
 BLOCKED_DESCRIPTION = "Forbidden: bot was blocked by the user"
+TOO_LONG_DESCRIPTION = "Bad Request: message is too long"
 BOT_ID = 7000000001
 BOT_USER: JSONDict = {
     "id": BOT_ID,
@@ -526,7 +527,7 @@ class FakeBotAPI:
         ``drop`` closes the connection unanswered. With ``processed=True`` those two still
         carry out the call first — the message is sent but the bot never hears so.
         """
-        if kind not in ("429", "502", "timeout", "drop", "403"):
+        if kind not in get_args(FaultKind):
             raise ValueError(f"unknown fault kind {kind!r}")
         self._faults.setdefault(method.lower(), []).append(
             _Fault(kind, count, retry_after, hang, processed)
@@ -820,6 +821,8 @@ class FakeBotAPI:
             )
         elif fault.kind == "403":
             err = ApiError(403, BLOCKED_DESCRIPTION)
+        elif fault.kind == "too_long":  # as Telegram answers a text it counts over 4,096
+            err = ApiError(400, TOO_LONG_DESCRIPTION)
         elif fault.kind == "502":
             call.status, call.error = 502, "Bad Gateway"
             self._notify()
@@ -1093,9 +1096,12 @@ class FakeBotAPI:
             problem = html_error(value)
             if problem:
                 raise ApiError(400, problem)
-        if len(to_plain(value, parse_mode if isinstance(parse_mode, str) else None)) > limit:
-            what = "message caption" if limit == _MAX_CAPTION else "message"
-            raise ApiError(400, f"Bad Request: {what} is too long")
+        # Counted after markup, in UTF-16 code units as Telegram counts entity offsets.
+        shown = to_plain(value, parse_mode if isinstance(parse_mode, str) else None)
+        if _utf16_len(shown) > limit:
+            if limit == _MAX_CAPTION:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            raise ApiError(400, TOO_LONG_DESCRIPTION)
         return value
 
     @staticmethod
