@@ -29,6 +29,7 @@ from bot.export import export_document  # noqa: E402
 from core.kinds import detect_kind  # noqa: E402
 from core.models import Outcome, Promise, Recurrence, Routine, UserSettings  # noqa: E402
 from core.timephrase import extract_tags  # noqa: E402
+from core.transfer import PREFERENCES  # noqa: E402
 
 TARGET = ROOT / "docs" / "demo-month.json"
 TZ = ZoneInfo("Europe/Berlin")
@@ -158,6 +159,10 @@ def demo_history() -> tuple[UserSettings, list[Promise], list[Routine]]:
 def demo_document() -> dict[str, object]:
     settings, promises, routines = demo_history()
     document = export_document(settings, [], promises, routines, NOW.astimezone(UTC))
+    # Only what an import takes from settings, so a new conversation field added to
+    # UserSettings does not make the file stale (a missing field reads as its default).
+    chosen = {"user_id", "chat_id", *PREFERENCES}
+    document["settings"] = {k: v for k, v in document["settings"].items() if k in chosen}
     document["demo"] = True
     return document
 
