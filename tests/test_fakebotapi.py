@@ -438,6 +438,13 @@ async def _spawn_bot(server: FakeBotAPI) -> asyncio.subprocess.Process:
     )
 
 
+async def _reap(child: asyncio.subprocess.Process) -> None:
+    """Kill the child if it still runs, and wait for it, but never for ever."""
+    if child.returncode is None:
+        child.kill()
+    await asyncio.wait_for(child.wait(), timeout=10)
+
+
 async def test_bot_killed_mid_poll_restarts_without_conflict(server: FakeBotAPI) -> None:
     first = await _spawn_bot(server)
     try:
@@ -449,13 +456,14 @@ async def test_bot_killed_mid_poll_restarts_without_conflict(server: FakeBotAPI)
         )
         first.kill()  # SIGKILL: the open long poll is never closed politely
     finally:
-        await first.wait()
+        await _reap(first)  # killed above, or here when a wait timed out
     server.send_text(USER, "two")
     second = await _spawn_bot(server)
     try:
         await server.wait_for_message(USER, "echo: two", timeout=10)
-    finally:
         second.terminate()
-        await second.wait()
+        await asyncio.wait_for(second.wait(), timeout=10)
+    finally:
+        await _reap(second)
     assert [c for c in server.calls if c.status == 409] == []
     assert server.pending_updates == []

@@ -63,8 +63,14 @@ class BotProcess:
         log.close()
         self.starts += 1
         if wait_ready:
-            # Ready = polling: post_init (commands, restored jobs) has run by then.
-            await self.api.wait_for_call("getUpdates", timeout=timeout, after=calls_before)
+            # Ready = polling: post_init (commands, restored jobs) has run by then. A bot
+            # that never gets there is killed, so a caller's `start(); try: … finally:
+            # stop()` never leaves one running.
+            try:
+                await self.api.wait_for_call("getUpdates", timeout=timeout, after=calls_before)
+            except BaseException:
+                self.kill9()
+                raise
 
     def kill9(self) -> None:
         if self.process is not None and self.process.poll() is None:

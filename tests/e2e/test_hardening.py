@@ -148,6 +148,7 @@ def small_disk(tmp_path: Path) -> Iterator[Disk]:
             ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
             capture_output=True,
             check=False,
+            timeout=30,
         ).returncode
         == 0
     )
@@ -180,7 +181,7 @@ def small_disk(tmp_path: Path) -> Iterator[Disk]:
         yield Disk(mount / "data", env, fill, free)
     finally:
         if mounted:
-            subprocess.run(["umount", "-l", str(mount)], check=False)
+            subprocess.run(["umount", "-l", str(mount)], check=False, timeout=30)
 
 
 INJECT_ENOSPC = """

@@ -77,11 +77,16 @@ def run_and_kill(data_dir: Path, round_no: int, rng: random.Random) -> list[list
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "ready"
-    time.sleep(rng.uniform(0.05, 0.35))
-    child.send_signal(signal.SIGKILL)
-    out, _ = child.communicate(timeout=10)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.05, 0.35))
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate(timeout=10)
+    finally:  # a writer that never got ready, or a failed check: never leave it running
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=10)
     assert child.returncode == -signal.SIGKILL
     # The last line may be cut off by the kill: only newline-terminated lines count.
     return [line.split() for line in out.split("\n")[:-1]]

@@ -77,6 +77,7 @@ def test_version_and_upgrade_commands(pg_url: str) -> None:
             env=env,
             check=False,
             cwd=Path(__file__).resolve().parents[2],
+            timeout=60,
         )
 
     before = keepword("db", "version")

@@ -94,8 +94,14 @@ class TempCluster:
     def _run(self, argv: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
         if self._as_root:
             argv = ["runuser", "-u", UNPRIVILEGED, "--", *argv]
+        # pg_ctl itself gives up after 60 s (-t 60); this bounds every other call too.
         return subprocess.run(
-            argv, check=check, capture_output=True, text=True, stdin=subprocess.DEVNULL
+            argv,
+            check=check,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=90,
         )
 
     # --- life cycle ------------------------------------------------------------------
