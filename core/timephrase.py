@@ -21,7 +21,7 @@ chat input is untrusted, and a wrong guess is better reported than met with sile
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -425,9 +425,35 @@ def _named_day(day: Day, today: date) -> date | ParseError:
         return _week_of(day, today)
     if day.kind == "nth":
         return _nth_day(day, today)
+    if day.named_weekday >= 0:
+        return _dated_weekday(day, today)
     if day.kind == "monthday":
         return _month_day(day.day, today)
     return _calendar_date(day, today)
+
+
+def _dated_weekday(day: Day, today: date) -> date | ParseError:
+    """ "Thu 15th": the next 15th that is a Thursday; "Monday, Feb 18": Feb 18, if it is one."""
+    weekday = _DAY_NAMES[day.named_weekday]
+    if day.kind == "monthday":
+        first = today.replace(day=1)
+        for ahead in range(13):
+            month = _add_months(first, ahead)
+            try:
+                found = month.replace(day=day.day)
+            except ValueError:
+                continue
+            if found >= today and found.weekday() == day.named_weekday:
+                return found if found - today <= HORIZON else _TOO_FAR
+        return ParseError(f"No {day.day} in the coming year is a {weekday}", EXAMPLE_DATE)
+    dated = _calendar_date(replace(day, named_weekday=-1), today)
+    if isinstance(dated, ParseError) or dated.weekday() == day.named_weekday:
+        return dated
+    return ParseError(
+        f"{dated.day} {_month_name(dated.month)} {dated.year} is a "
+        f"{_DAY_NAMES[dated.weekday()]}, not a {weekday} — which day did you mean?",
+        EXAMPLE_DATE,
+    )
 
 
 def _week_of(day: Day, today: date) -> date | ParseError:

@@ -81,6 +81,7 @@ class Day:
     # in `year` if given ("first tuesday of october", "last day of next month").
     shift_days: int = 0  # "2 days after tomorrow": moved on from the day named
     shift_months: int = 0
+    named_weekday: int = -1  # "Thu 15th", "Monday, Feb 18": the date must fall on that day
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,7 +660,7 @@ def _in_minutes(m: re.Match[str]) -> Value | None:
 _TODAY = re.compile(rf"{_B}(?:{_DAY_PRE}\s+)?(?:later\s+)?(?:today|tdy|2day){_E}", _FLAGS)
 _TOMORROW = re.compile(
     rf"{_B}(?:{_DAY_PRE}\s+)?(?P<after>(?:the\s+)?day\s+after\s+)?"
-    rf"(?:tomorrow|tomorow|tommorow|tommorrow|tomorrw|tmrw|tmrrw|tmr|tmw|2morrow|2moro){_E}",
+    rf"(?:tomorrows?|tomorow|tommorow|tommorrow|tomorrw|tmrw|tmrrw|tmr|tmw|2morrow|2moro){_E}",
     _FLAGS,
 )
 # "Monday's report" names a thing, not a time.
@@ -672,10 +673,95 @@ _WEEKDAY = re.compile(
     _FLAGS,
 )
 _WEEKEND = re.compile(
-    rf"{_B}(?:{_DAY_PRE}\s+|at\s+|over\s+)?(?:this|the|next|coming)\s+weekend{_E}",
+    rf"{_B}(?:{_DAY_PRE}\s+|at\s+|over\s+)?(?:this|the|next|coming)\s+(?:week[\s-]?end|wkend)"
+    rf"{_E}",
     _FLAGS,
 )
-_NEXT_WEEK = re.compile(rf"{_B}(?:{_DAY_PRE}\s+)?next\s+week{_E}(?!\s*(?:end|day))", _FLAGS)
+_NEXT_WEEK = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?(?:next|following|upcoming|coming)\s+week{_E}"
+    rf"(?!\s*(?:end|day))",
+    _FLAGS,
+)
+_ORD_ONES = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+}
+_ORD_WORDS = {
+    **{f"twenty {w}": 20 + n for w, n in _ORD_ONES.items()},
+    "thirty first": 31,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    **_ORD_ONES,
+}
+_ORD_WORD = "|".join(w.replace(" ", r"[\s-]+") for w in _ORD_WORDS)
+_DAY_NUMBER = rf"(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?P<dw>{_ORD_WORD}))"
+_MONTH_WORDS_ENDING = (
+    r"(?=\s*(?:$|[,;!?)]|\.(?!\d)|at\s|in\s+the\s|by\s|tonight|morning|afternoon|evening|"
+    r"\d{4}))"
+)
+# "first of march", "the second of march", "May twenty-fourth", "march third 2027".
+_DATE_WORD_DM = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?(?P<dw>{_ORD_WORD})\s+of\s+{_MONTH}"
+    rf"(?:,?\s*(?P<y>\d{{4}}))?{_E}",
+    _FLAGS,
+)
+_DATE_WORD_MD = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?{_MONTH}\s+(?:the\s+)?(?P<dw>{_ORD_WORD}){_E}"
+    rf"(?:,?\s*(?P<y>\d{{4}}){_E})?{_MONTH_WORDS_ENDING}",
+    _FLAGS,
+)
+# "20th of next month", "20 of this month", "the 20th day of next month".
+_DAY_OF_MONTH = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?{_DAY_NUMBER}(?:\s+day)?\s+of\s+(?:the\s+)?"
+    rf"(?P<rel>this|next|current|following|coming|previous|last)\s+month{_E}",
+    _FLAGS,
+)
+# "on the first", "by the fifteenth".
+_MONTHDAY_WORD = re.compile(
+    rf"{_B}(?:{_DAY_PRE})\s+the\s+(?P<dw>{_ORD_WORD}){_E}{_MONTH_WORDS_ENDING}",
+    _FLAGS,
+)
+# Days with a fixed date that people name instead.
+_HOLIDAYS = {
+    "christmas eve": (12, 24),
+    "xmas eve": (12, 24),
+    "christmas": (12, 25),
+    "christmas day": (12, 25),
+    "xmas": (12, 25),
+    "boxing day": (12, 26),
+    "new year's eve": (12, 31),
+    "new years eve": (12, 31),
+    "nye": (12, 31),
+    "new year's day": (1, 1),
+    "new years day": (1, 1),
+    "valentine's day": (2, 14),
+    "valentines day": (2, 14),
+    "valentine day": (2, 14),
+    "halloween": (10, 31),
+}
+_HOLIDAY_NAMES = "|".join(
+    sorted((k.replace(" ", r"\s+") for k in _HOLIDAYS), key=len, reverse=True)
+)
+_HOLIDAY = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+|at\s+)?(?:this\s+|next\s+)?(?P<name>{_HOLIDAY_NAMES}){_E}", _FLAGS
+)
 _DATE_DM = re.compile(
     rf"{_B}(?:{_DAY_PRE}\s+)?(?:the\s+)?(?<![\d.:/])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
     rf"(?:\s+of)?[\s-]*{_MONTH}(?:,?[\s-]*(?P<y>\d{{4}}))?{_E}",
@@ -838,6 +924,56 @@ def _date_iso(m: re.Match[str]) -> Value | None:
     if value is None:
         return Bad(f"{quoted(m.group(0))} is not a date", EXAMPLE_DATE)
     return value
+
+
+def _ord_word(text: str) -> int:
+    return _ORD_WORDS[re.sub(r"[\s-]+", " ", text.lower())]
+
+
+def _date_word(m: re.Match[str]) -> Value | None:
+    month = m["mon"]
+    # "I may first call Sam", "march first to the station": only at the end of a phrase
+    # is a lower-case "may"/"march" with a day word a date.
+    risky = month.lower().rstrip(".") in ("may", "march", "mar") and month.islower()
+    if risky and not re.match(_MONTH_WORDS_ENDING, m.string[m.end() :]):
+        return None
+    year = int(m["y"]) if m["y"] else None
+    return _date_value(year, month_number(month), _ord_word(m["dw"]), m.group(0))
+
+
+def _day_of_month(m: re.Match[str]) -> Value | None:
+    number = int(m["d"]) if m["d"] else _ord_word(m["dw"])
+    if not 1 <= number <= 31:
+        return None
+    rel = m["rel"].lower()
+    if rel in ("previous", "last"):
+        return _past_day(m)
+    offset = 0 if rel in ("this", "current") else 1
+    return Day("nth", offset=offset, weekday=7, month=0, day=number)
+
+
+# "Thu 15th", "Tuesday the 19th": the next 15th that is a Thursday.
+_WEEKDAY_NUMBER = re.compile(
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?P<wd>{_FULL_DAY}|{_SAFE_ABBR}|{_RISKY_ABBR})\.?,?\s+(?:the\s+)?"
+    rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th){_E}(?!\s+(?:of\s+)?{_MONTH})",
+    _FLAGS,
+)
+
+
+def _weekday_number(m: re.Match[str]) -> Value | None:
+    number = int(m["d"])
+    if not 1 <= number <= 31:
+        return None
+    return Day("monthday", day=number, named_weekday=day_number(m["wd"]))
+
+
+def _monthday_word(m: re.Match[str]) -> Value:
+    return Day("monthday", day=_ord_word(m["dw"]))
+
+
+def _holiday(m: re.Match[str]) -> Value:
+    month, day = _HOLIDAYS[re.sub(r"\s+", " ", m["name"].lower())]
+    return Day("date", month=month, day=day)
 
 
 def _monthday(m: re.Match[str]) -> Value | None:
@@ -1051,8 +1187,18 @@ _READERS: list[tuple[Gate, re.Pattern[str], Reader]] = [
         _nth,
     ),
     ((("last", "past", "previous", "yesterday", "yday", "ago", "back"),), _PAST_DAY, _past_day),
-    ((("weekend",),), _WEEKEND, _weekend),
-    ((("next",),), _NEXT_WEEK, _next_week),
+    ((("weekend", "week", "wkend"),), _WEEKEND, _weekend),
+    ((("next", "following", "upcoming", "coming"),), _NEXT_WEEK, _next_week),
+    ((_MONTHS_GATE, ("of",)), _DATE_WORD_DM, _date_word),
+    ((_MONTHS_GATE,), _DATE_WORD_MD, _date_word),
+    ((("month",),), _DAY_OF_MONTH, _day_of_month),
+    ((_DAYS_GATE, ("st", "nd", "rd", "th")), _WEEKDAY_NUMBER, _weekday_number),
+    ((("the",),), _MONTHDAY_WORD, _monthday_word),
+    (
+        (("christmas", "xmas", "boxing", "new year", "nye", "valentine", "halloween"),),
+        _HOLIDAY,
+        _holiday,
+    ),
     ((_MONTHS_GATE, _DIGIT), _DATE_DM, _date_words),
     ((_MONTHS_GATE, _DIGIT), _DATE_MD, _date_words),
     ((("-",), _DIGIT), _DATE_ISO, _date_iso),
@@ -1172,6 +1318,8 @@ def _anchor_offsets(text: str, tokens: list[Token]) -> list[Token]:
             and token.end <= after.start <= joint.end()
         ):
             shifted = _shift(token.value, after.value)
+        if shifted is None and after is not None:
+            shifted = _named_date(text, token, after)
         if shifted is None or after is None:
             if not (isinstance(token.value, Duration) and token.value.anchored):
                 merged.append(token)
@@ -1180,6 +1328,31 @@ def _anchor_offsets(text: str, tokens: list[Token]) -> list[Token]:
         merged.append(Token(token.start, after.end, shifted))
         index += 2
     return merged
+
+
+_DATE_JOINT = re.compile(r"[\s,]*", _FLAGS)
+
+
+def _named_date(text: str, first: Token, second: Token) -> Value | None:
+    """ "Thu 15th", "Monday, Feb 18", "Jul 18, Fri": one day, said twice."""
+    if not _DATE_JOINT.fullmatch(text, first.end, second.start):
+        return None
+    one, two = first.value, second.value
+    if isinstance(two, Day) and isinstance(one, Day) and one.kind == "weekday":
+        weekday, date = one, two
+    elif isinstance(one, Day) and isinstance(two, Day) and two.kind == "weekday":
+        weekday, date = two, one
+    else:
+        return None
+    if weekday.shift_days or date.kind not in ("date", "monthday") or date.named_weekday >= 0:
+        return None
+    return Day(
+        date.kind,
+        year=date.year,
+        month=date.month,
+        day=date.day,
+        named_weekday=weekday.weekday,
+    )
 
 
 def _shift(amount: Duration, base: Value) -> Value | None:
