@@ -310,6 +310,8 @@ def _settle(
     whole_days = [t for t in durations if _whole_days(t.value)]
     named_day = bool(days) or bool(whole_days) or answer
     parts = [t for t in parts if named_day or _part(t).mode != "plain"]
+    if clocks:
+        parts = [t for t in parts if not _part(t).moment]
     if not durations and not days and not clocks and not parts:
         weak = [t for t in tokens if isinstance(t.value, Duration)]
         durations = weak[-1:]
@@ -682,8 +684,8 @@ def _routine(plain: str, tokens: list[Token], tags: tuple[str, ...]) -> ParsedRo
         assert isinstance(token.value, Recur)
         days.update(token.value.days)
         part = token.value.part or part
-    parts = [t for t in tokens if isinstance(t.value, Part)]
     clocks = [t for t in tokens if isinstance(t.value, Clock)]
+    parts = [t for t in tokens if isinstance(t.value, Part) and not (clocks and _part(t).moment)]
     if parts:
         part = _part(parts[-1])
     if clocks:

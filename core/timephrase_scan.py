@@ -61,6 +61,7 @@ class Part:
     mode: Literal["this", "next", "plain"]
     hour: int
     minute: int
+    moment: bool = False  # a meal or "after work": beside a clock time it is task text
 
 
 DayKind = Literal[
@@ -148,6 +149,11 @@ _DAY_ABBR = {
 _RISKY_ABBR = "mon|wed|sat|sun"
 _SAFE_ABBR = "tues|tue|thurs|thur|thu|fri|weds"
 _FULL_DAY = "|".join(_FULL_DAYS)
+# "sat at 10", "sun 9am", "sat morning": a short form that can only be a day here.
+_SHORT_DAY_AHEAD = (
+    r"(?=,?\s+(?:at\s+\d|@\s*\d|\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\b|o['’]?clock)|"
+    r"(?:morning|afternoon|evening|night|lunch(?:time)?|noon)\b|the\s+\d{1,2}(?:st|nd|rd|th)\b))"
+)
 _ANY_DAY = rf"(?:{_FULL_DAY}|tues|tue|thurs|thur|thu|fri|weds|wed|mon|sat|sun)"
 
 _MONTHS = {
@@ -520,6 +526,9 @@ _NOT_BEFORE_BARE = re.compile(
     r"\b(?:for|every|each|per|a|an|than|last|past|first|next|those|these|the|of|only)\s*$",
     _FLAGS,
 )
+_NOT_AFTER_BARE = re.compile(
+    r"\s+(?:late|early|behind|longer|more|earlier|faster|slower|walk|drive|away)\b", _FLAGS
+)
 #: Beyond this a duration cannot be a promise's time; checked before building a timedelta.
 MAX_SECONDS = 366 * 86400
 
@@ -604,6 +613,8 @@ def _duration(m: re.Match[str]) -> Value | None:
             return None  # "10 minute" reads as an adjective
         if _NOT_BEFORE_BARE.search(m.string, 0, m.start()):
             return None
+        if _NOT_AFTER_BARE.match(m.string, m.end()):
+            return None  # "I'll be 5 min late" is how late, not when
     if any(p and p[0] < 0 for p in pieces):
         return Bad(
             f"{quoted(m.group(0))} is in the past — a promise needs a time ahead",
@@ -640,7 +651,8 @@ def _next_day(m: re.Match[str]) -> Value:
 
 # "back in 5": a number with no unit, ending the phrase, is minutes.
 _IN_MINUTES = re.compile(
-    rf"{_B}in\s+(?:(?:about|around|like|another|just)\s+)?(?P<n>\d{{1,3}}|{NUMBER_WORD})"
+    rf"{_B}in\s+(?:(?:about|around|like|another|just)\s+)?"
+    rf"(?P<n>\d{{1,3}}|{NUMBER_WORD}|a\s+few|a\s+couple|few)"
     r"(?=\s*(?:[,.;:!?)]|$))",
     _FLAGS,
 )
@@ -669,7 +681,9 @@ _WEEKDAY = re.compile(
     rf"{_B}(?:(?P<pre>{_DAY_PRE})\s+)?(?:(?:next|this|coming|this\s+coming)\s+)?"
     rf"(?P<wd>{_FULL_DAY}|{_SAFE_ABBR})\.?{_E}{_NOT_POSSESSIVE}"
     rf"|{_B}(?:(?:{_DAY_PRE}|next|this|coming)\s+)+(?P<wd2>{_RISKY_ABBR})\.?{_E}"
-    rf"{_NOT_POSSESSIVE}",
+    rf"{_NOT_POSSESSIVE}"
+    rf"|{_B}(?P<wd3>mon|wed)\.(?!\w)"
+    rf"|{_B}(?<!the )(?<!a )(?<!my )(?<!our )(?P<wd4>{_RISKY_ABBR}){_SHORT_DAY_AHEAD}",
     _FLAGS,
 )
 _WEEKEND = re.compile(
@@ -887,7 +901,7 @@ def _tomorrow(m: re.Match[str]) -> Value:
 
 
 def _weekday(m: re.Match[str]) -> Value:
-    return Day("weekday", weekday=day_number(m["wd"] or m["wd2"]))
+    return Day("weekday", weekday=day_number(m["wd"] or m["wd2"] or m["wd3"] or m["wd4"]))
 
 
 def _weekend(m: re.Match[str]) -> Value:
@@ -1003,15 +1017,62 @@ _PART_PATTERNS: list[tuple[str, PartName, Literal["this", "next", "plain"]]] = [
         "this",
     ),
     (
-        r"(?:before|at|by|around)\s+(?:bed\s*time|bed|sleep|going\s+to\s+(?:bed|sleep))|bedtime",
+        r"(?:before|b4|bfr|at|by|around)\s+(?:bed\s*time|bed|sleep|going\s+to\s+(?:bed|sleep))"
+        r"|bedtime",
         "bed",
         "this",
     ),
+    (r"lunch", "lunch", "plain"),
     (r"morning", "morning", "plain"),
     (r"afternoon", "afternoon", "plain"),
     (r"evening", "evening", "plain"),
     (r"night", "night", "plain"),
 ]
+
+
+# Meals and other moments of the day, each with the time it stands for.
+_MOMENT_PATTERNS: list[
+    tuple[str, PartName, Literal["this", "next", "plain"], int, tuple[str, ...]]
+]
+_MOMENT_PATTERNS = [
+    (
+        r"(?:at|by|before|for|over|during|around|with)\s+breakfast",
+        "morning",
+        "next",
+        8,
+        ("breakfast",),
+    ),
+    (r"after\s+breakfast", "morning", "next", 9, ("breakfast",)),
+    (r"first\s+thing(?:\s+in\s+the\s+morning)?", "morning", "next", 9, ("first",)),
+    (
+        r"early\s+(?:in\s+the\s+)?morning|early\s+hours(?:\s+of\s+the\s+morning)?",
+        "morning",
+        "next",
+        7,
+        ("early",),
+    ),
+    (r"after\s+lunch(?:\s*time)?", "lunch", "this", 13, ("lunch",)),
+    (
+        r"(?:at|by|before|for|over|during|around|with)\s+(?:dinner|supper)(?:\s*time)?"
+        r"|(?:dinner|supper)\s*time",
+        "evening",
+        "this",
+        19,
+        ("dinner", "supper"),
+    ),
+    (r"after\s+(?:dinner|supper)", "evening", "this", 20, ("dinner", "supper")),
+    (r"after\s+work|after\s+school", "eod", "this", 18, ("work", "school")),
+    (r"late\s+(?:tonight|tonite)", "night", "this", 22, ("late",)),
+]
+
+
+def _moment_reader(
+    name: PartName, mode: Literal["this", "next", "plain"], hour: int, meal: bool
+) -> Reader:
+    def read(m: re.Match[str]) -> Value:
+        return Part(name, mode, hour, 0, moment=meal)
+
+    return read
 
 
 def _part_reader(name: PartName, mode: Literal["this", "next", "plain"]) -> Reader:
@@ -1227,6 +1288,14 @@ _READERS += [
         _part_reader(name, mode),
     )
     for pattern, name, mode in _PART_PATTERNS
+]
+_READERS += [
+    (
+        (gate,),
+        re.compile(rf"{_B}(?:{pattern}){_E}", _FLAGS),
+        _moment_reader(name, mode, hour, gate[0] not in ("early", "late", "first")),
+    )
+    for pattern, name, mode, hour, gate in _MOMENT_PATTERNS
 ]
 
 

@@ -25,7 +25,7 @@ _LEADING_FILLER = re.compile(
     r"promise\s*(?=:)|"
     r"(?:i\s*'?m\s+|i\s+am\s+|im\s+)?(?:gonna|going\s+to)|"
     r"i\s+(?:need|have|want|ought)\s+to|i\s+(?:must|should|gotta)|gotta|"
-    r"to|and|then"
+    r"to|and|then|ok|okay|k|so|well|hey|yeah|yes|alright|right|oh"
     r")(?:\s*[:,\-–—]+\s*|\s+|$)",
     re.IGNORECASE,
 )
@@ -52,6 +52,8 @@ _DANGLING = frozenset(
 # What may stand between the last words of a message and its end once a time is cut out.
 _TAIL = frozenset(" \t\n\r\f\v" + CUT + ",.;:!?")
 _TRAILING_WORDS = frozenset(("please", "pls", "plz", "thanks", "thx", "ok", "okay"))
+# Words that only qualify the time just cut out: "at 3 sharp", "at 9 on the dot".
+_AFTER_CUT = re.compile(CUT + r"\s+(?:sharp|on\s+the\s+dot|ish|or\s+so)(?![\w])", re.IGNORECASE)
 _CUTS = re.compile(r"\s*" + CUT + r"[\s" + CUT + r"]*")
 _DOUBLE_PUNCT = re.compile(r"([,;:])\s+(?=[,;:.!?])")
 _SPACES = re.compile(r"\s+")
@@ -140,7 +142,7 @@ def clean_task(text: str) -> str:
     Linear in the length of `text`: each clean-up walks the text once.
     """
     if CUT in text:
-        text = _CUTS.sub(" ", _drop_dangling(text))
+        text = _CUTS.sub(" ", _drop_dangling(_AFTER_CUT.sub(CUT, text)))
     text = _DOUBLE_PUNCT.sub(r"\1", _SPACES.sub(" ", text))
     while True:
         text = text.strip(_EDGE)
