@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable
 from dataclasses import replace
 
 from bot import texts
 from bot.context import ButtonHandler, CommandHandler, Context, Sender
+from bot.flood import FloodGuard, Verdict
 from bot.flows.account import AccountFlow
 from bot.flows.answers import AnswerFlow
 from bot.flows.promises import PromiseFlow
@@ -33,15 +32,20 @@ log = logging.getLogger(__name__)
 RESTORE_CHUNK = 20  # users restored between two chances for updates to run
 # Button taps are cheaper and come in runs (stepping the report hour): a larger budget.
 PRESSES_PER_MESSAGE = 3
-_TRACKED_USERS = 10_000
 
 # callback_data is "action" or "action:arg" or "action:arg:arg" of short safe tokens.
 _CALLBACK = re.compile(r"[a-z][a-z0-9]{0,7}(?::[A-Za-z0-9_-]{1,24}){0,2}")
 
 
 class Conversation:
-    def __init__(self, ctx: Context) -> None:
+    """``screened``: the transport puts every update through ``self.flood`` at its door
+    (the Telegram adapter, before queueing it); otherwise each entry point asks."""
+
+    def __init__(self, ctx: Context, *, screened: bool = False) -> None:
         self.ctx = ctx
+        self.screened = screened
+        per_minute = ctx.limits.messages_per_minute
+        self.flood = FloodGuard(per_minute, per_minute * PRESSES_PER_MESSAGE)
         self.promises = PromiseFlow(ctx)
         self.routines = RoutineFlow(ctx, self.promises)
         self.reports = ReportFlow(ctx)
@@ -52,9 +56,6 @@ class Conversation:
         for flow in (self.promises, self.routines, self.reports, self.account, self.answers):
             self.commands.update(flow.commands)
             self.buttons.update(flow.buttons)
-        self._recent: defaultdict[int, deque[float]] = defaultdict(deque)
-        self._presses: defaultdict[int, deque[float]] = defaultdict(deque)
-        self._warned: set[int] = set()
 
     async def restore(self) -> dict[str, int]:
         """Rebuild every scheduled job from the store (the store is the truth).
@@ -87,11 +88,27 @@ class Conversation:
         await self._on_message(who, args, command=command.lower())
 
     async def on_location(self, who: Sender, latitude: float, longitude: float) -> None:
+        if not await self._within_rate(who):
+            return
         async with self.ctx.lock(who.user_id):
             await self._guarded(who, self._location(who, latitude, longitude))
 
     async def _location(self, who: Sender, latitude: float, longitude: float) -> None:
         await self.account.set_location(self.ctx.user(who), latitude, longitude)
+
+    async def on_edit(self, who: Sender) -> None:
+        """An edited message: the promise it made stays as it was."""
+        if await self._within_rate(who):
+            await self.ctx.say(who.chat_id, texts.EDIT_IGNORED)
+
+    async def on_unsupported(self, who: Sender) -> None:
+        """A sticker, photo, voice message…: only text is understood."""
+        if await self._within_rate(who):
+            await self.ctx.say(who.chat_id, texts.UNSUPPORTED)
+
+    async def slow_down(self, who: Sender) -> None:
+        """The first action over the flood guard's budget: said once."""
+        await self.ctx.say(who.chat_id, texts.SLOW_DOWN)
 
     async def on_button(self, who: Sender, message_id: int, data: str) -> str:
         """Handle a button press; returns the short toast for the callback answer."""
@@ -101,8 +118,7 @@ class Conversation:
         handler = self.buttons.get(action)
         if handler is None:
             return texts.EXPIRED_BUTTON
-        limit = self.ctx.limits.messages_per_minute * PRESSES_PER_MESSAGE
-        if not _admit(self._presses, who.user_id, limit):
+        if not self.screened and self.flood.check(who.user_id, tap=True) is not Verdict.ADMIT:
             return texts.SLOW_DOWN
         async with self.ctx.lock(who.user_id):
             user = self.ctx.store.get_user(who.user_id)
@@ -140,6 +156,8 @@ class Conversation:
     # ------------------------------------------------------------------ internals
 
     async def _on_message(self, who: Sender, text: str, command: str | None) -> None:
+        if not await self._within_rate(who):
+            return  # before any read or write: a silenced message costs nothing
         async with self.ctx.lock(who.user_id):
             if await self._guarded(who, self._message(who, text, command)):
                 self._remember(who)
@@ -153,8 +171,6 @@ class Conversation:
             self.replan(user)  # they unblocked the bot: pick up where we paused
         if who.message_id is not None and who.message_id <= user.last_message_id:
             return  # Telegram re-delivered an update we already handled
-        if not await self._within_rate(who):
-            return
         if command is None:
             await self._text(user, who, text.strip())
             return
@@ -183,15 +199,15 @@ class Conversation:
         """A per-user flood guard: slow a flood down instead of storing it without bound.
 
         The first message over the limit gets one polite reply; the rest of the flood
-        gets none, or the replies would become the flood.
+        gets none, or the replies would become the flood. A screening transport asked
+        before the update was queued.
         """
-        if _admit(self._recent, who.user_id, self.ctx.limits.messages_per_minute):
-            self._warned.discard(who.user_id)
+        if self.screened:
             return True
-        if who.user_id not in self._warned:
-            self._warned.add(who.user_id)
-            await self.ctx.say(who.chat_id, texts.SLOW_DOWN)
-        return False
+        verdict = self.flood.check(who.user_id)
+        if verdict is Verdict.WARN:
+            await self.slow_down(who)
+        return verdict is Verdict.ADMIT
 
     def _remember(self, who: Sender) -> None:
         """Note the handled message id, so a re-delivered update is not handled twice."""
@@ -239,18 +255,3 @@ class Conversation:
             await self.routines.add(user, parsed)
         else:
             await self.promises.add(user, parsed, who.message_id)
-
-
-def _admit(recent: defaultdict[int, deque[float]], user_id: int, per_minute: int) -> bool:
-    """Count one more action of the user in a sliding minute; False when over the limit."""
-    now = time.monotonic()
-    if len(recent) > _TRACKED_USERS:  # forget users who have been quiet for a minute
-        for key in [k for k, q in recent.items() if not q or now - q[-1] > 60]:
-            del recent[key]
-    times = recent[user_id]
-    while times and now - times[0] > 60:
-        times.popleft()
-    if len(times) >= per_minute:
-        return False
-    times.append(now)
-    return True

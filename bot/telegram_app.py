@@ -43,6 +43,7 @@ from bot import texts
 from bot.config import Settings
 from bot.context import Clock, Context, Sender
 from bot.conversation import Conversation
+from bot.flood import Verdict
 from bot.ratelimit import KeepwordRateLimiter
 from bot.replies import DeliveryError, JobScheduler, Keyboard, Reply, shown_length, split_text
 from bot.scheduler import APSchedulerJobs
@@ -61,6 +62,7 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 MIN_PART = 512
 REFUSAL_INTERVAL = 60.0  # seconds between two "this bot is private" replies to one user
+GROUP_LINE_INTERVAL = 300.0  # seconds between two "I work in private chats" in one group
 
 
 class MessageTooLong(Exception):
@@ -392,18 +394,24 @@ def build_application(
                 who, message.location.latitude, message.location.longitude
             )
         else:
-            await ctx.say(who.chat_id, texts.UNSUPPORTED)
+            await conversation.on_unsupported(who)
 
     async def on_edited(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         who = sender(update)
         if who is not None and permitted(who):
-            await ctx.say(who.chat_id, texts.EDIT_IGNORED)
+            await conversation.on_edit(who)
+
+    told: dict[int, float] = {}  # group or channel -> when it was last told
 
     async def on_group_message(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        """Groups and channels: explain once addressed; never answer every message."""
+        """Groups and channels: explain when addressed, at most once in a few minutes, and
+        only to people this bot serves; never answer every message."""
         message, chat = update.effective_message, update.effective_chat
+        user = update.effective_user
         if message is None or chat is None:
             return
+        if allowed and (user is None or user.id not in allowed):
+            return  # a stranger (or a channel) gets nothing from a private bot
         text = message.text or message.caption or ""
         username = app.bot.username
         if text.startswith("/"):
@@ -412,8 +420,19 @@ def build_application(
             addressed = f"@{username}".lower() in text.lower() or any(
                 member.id == app.bot.id for member in message.new_chat_members or ()
             )
-        if addressed:
-            await ctx.say(chat.id, texts.NOT_PRIVATE)
+        if not addressed:
+            return
+        # Counted against whoever wrote; a channel post counts against the channel.
+        writer = chat.id if user is None else user.id
+        if not conversation.screened and conversation.flood.check(writer) is not Verdict.ADMIT:
+            return
+        now = time.monotonic()
+        if now - told.get(chat.id, -GROUP_LINE_INTERVAL) < GROUP_LINE_INTERVAL:
+            return
+        if len(told) > 10_000:
+            told.clear()
+        told[chat.id] = now
+        await ctx.say(chat.id, texts.NOT_PRIVATE)
 
     async def on_button(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

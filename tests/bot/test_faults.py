@@ -250,7 +250,7 @@ async def test_a_flood_is_answered_once_and_a_minute_later_all_is_well(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr("bot.conversation.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("bot.flood.time.monotonic", lambda: now[0])
     h = Harness(Limits(messages_per_minute=5))
     for n in range(12):
         await h.say(f"task {n} in 1 hour")
