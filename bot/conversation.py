@@ -24,7 +24,7 @@ from bot.flows.reports import ReportFlow
 from bot.flows.routines import RoutineFlow
 from bot.replies import CALLBACK_DATA_MAX_BYTES
 from core.models import UserSettings
-from core.ports import StoreError
+from core.ports import StoreError, UserSnapshot
 from core.timephrase import NeedsTime, ParsedRoutine, ParseError, parse
 
 log = logging.getLogger(__name__)
@@ -63,21 +63,32 @@ class Conversation:
         One pass over the users: past-due check-ins fire at once (marked late), a
         routine catches up on its latest missed day, a missed weekly report goes out.
         """
-        counts = {"users": 0, "promises": 0, "routines": 0}
+        counts = {"users": 0, "promises": 0, "routines": 0, "skipped": 0}
         for snap in self.ctx.store.snapshot():
             counts["users"] += 1
             if counts["users"] % RESTORE_CHUNK == 0:
                 await asyncio.sleep(0)  # let updates in: the bot answers while it restores
-            for promise in snap.open_promises:
-                self.promises.plan(promise)
-                counts["promises"] += 1
-            if snap.user is None:
-                continue
-            for routine in snap.routines:
-                self.routines.plan(routine, snap.user)
-                counts["routines"] += 1
-            self.reports.plan(snap.user, catch_up=True)
+            try:
+                self._restore_user(snap, counts)
+            except Exception as error:
+                # One user's records the store could read but we cannot plan: that user
+                # waits (logged by id; the text of their promises stays out of the log),
+                # everyone after them in the scan is still restored.
+                counts["skipped"] += 1
+                log.warning("restore skipped user %s: %s", snap.user_id, type(error).__name__)
+                log.debug("restore skipped user %s", snap.user_id, exc_info=True)
         return counts
+
+    def _restore_user(self, snap: UserSnapshot, counts: dict[str, int]) -> None:
+        for promise in snap.open_promises:
+            self.promises.plan(promise)
+            counts["promises"] += 1
+        if snap.user is None:
+            return
+        for routine in snap.routines:
+            self.routines.plan(routine, snap.user)
+            counts["routines"] += 1
+        self.reports.plan(snap.user, catch_up=True)
 
     # ------------------------------------------------------------------ entry points
 

@@ -315,6 +315,19 @@ def split_command(text: str, bot_username: str) -> tuple[str, str] | None:
     return name.lower(), args.strip()
 
 
+def log_task_failure(task: asyncio.Task[Any]) -> None:
+    """Done-callback for the bot's own background tasks: a failure is never silent.
+
+    Without it an exception in a task nobody awaits is reported only when the task is
+    garbage-collected, if ever (the restore task is kept in a set until shutdown).
+    """
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is not None:
+        log.error("background task %s failed", task.get_name(), exc_info=error)
+
+
 def base_file_url(base_url: str) -> str:
     if base_url.rstrip("/").endswith("/bot"):
         return base_url.rstrip("/")[: -len("bot")] + "file/bot"
@@ -475,13 +488,19 @@ def build_application(
         await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
         # Rebuilding jobs for 100,000 promises takes seconds; answer users meanwhile.
         # (A plain loop task: PTB's create_task warns before the application runs.)
-        background.add(asyncio.get_running_loop().create_task(restore(), name="restore"))
+        task = asyncio.get_running_loop().create_task(restore(), name="restore")
+        background.add(task)
+        task.add_done_callback(finished)
 
     async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        for task in background:
+        for task in list(background):
             task.cancel()
 
     background: set[asyncio.Task[None]] = set()
+
+    def finished(task: asyncio.Task[None]) -> None:
+        background.discard(task)
+        log_task_failure(task)
 
     async def restore() -> None:
         started = time.monotonic()

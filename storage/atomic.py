@@ -118,9 +118,23 @@ def parse_document(raw: bytes, path: Path) -> Document:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise CorruptFileError(f"{path} does not parse: {error}") from error
-    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+    except RecursionError as error:  # e.g. 200,000 nested brackets
+        raise CorruptFileError(f"{path} does not parse: nested too deeply") from error
+    if not _is_document(data):
         raise CorruptFileError(f"{path} is not a TinyDB document")
-    return data
+    document: Document = data
+    return document
+
+
+def _is_document(data: Any) -> bool:
+    """``{"table": {"<doc id>": {...}}}``: what TinyDB can read without raising."""
+    return isinstance(data, dict) and all(
+        isinstance(table, dict)
+        and all(
+            isinstance(doc, dict) and key.isascii() and key.isdigit() for key, doc in table.items()
+        )
+        for table in data.values()
+    )
 
 
 def read_document(path: Path) -> Document | None:

@@ -4,8 +4,15 @@ The conversion is derived once per record type from its type hints, so a field a
 ``core.models`` is stored without touching this module. Reading is lenient in exactly
 two ways that keep old and new files working side by side: keys this version does not
 know are ignored, and keys an older file lacks take the dataclass default. Everything
-else (a wrong type, a naive datetime, an unknown enum value) is a ``CodecError``, so a
-damaged record is reported instead of being half-read.
+else (a wrong type, a naive datetime, an unknown enum value, a value out of its range) is
+a ``CodecError``, so a damaged record is reported instead of being half-read — or read
+whole and then failing later, in the middle of planning everyone's check-ins.
+
+Every field has a rule in ``RULES`` (or is listed in ``FREE`` as any value of its type
+will do): a weekday is 0-6, an hour 0-23, an id a short token that fits into a button.
+Datetimes must lie in ``TIME_RANGE`` and integers fit 64 bits. The rules are checked on
+write too, so the store never writes a record it would refuse to read. Error messages
+name the field and the rule, never the stored value (it may be a user's text).
 
 Datetimes are written as ISO-8601 in UTC, enums by value, tuples as lists.
 """
@@ -13,18 +20,22 @@ Datetimes are written as ISO-8601 in UTC, enums by value, tuples as lists.
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from core.models import Promise, Routine, UserSettings
+from core.models import Draft, Promise, Recurrence, Routine, UserSettings
 
 __all__ = [
+    "FREE",
     "PROMISE",
     "ROUTINE",
+    "RULES",
     "SETTINGS",
+    "TIME_RANGE",
     "Codec",
     "CodecError",
     "promise_from_dict",
@@ -43,10 +54,22 @@ class CodecError(ValueError):
     """A stored value does not fit the record it should become (or cannot be stored)."""
 
 
+# Far enough apart for any date a person means, near enough that adding a week or
+# moving to any time zone never overflows ``datetime``.
+TIME_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
+INT_LIMIT = 2**63  # what a PostgreSQL BIGINT holds, and far beyond any Telegram id
+
+
+def _in_time_range(value: datetime) -> datetime:
+    if not TIME_RANGE[0] <= value < TIME_RANGE[1]:
+        raise CodecError("datetime outside the years 1970-8999")
+    return value
+
+
 def _encode_datetime(value: datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise CodecError("naive datetimes are not stored; every datetime must be aware")
-    return value.astimezone(UTC).isoformat()
+    return _in_time_range(value.astimezone(UTC)).isoformat()
 
 
 def _decode_datetime(value: Any) -> datetime:
@@ -55,12 +78,15 @@ def _decode_datetime(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as error:
-        raise CodecError(f"not an ISO-8601 datetime: {value!r}") from error
-    if parsed.tzinfo is UTC:
-        return parsed
-    if parsed.tzinfo is None:
-        raise CodecError(f"stored datetime has no offset: {value!r}")
-    return parsed.astimezone(UTC)
+        raise CodecError("not an ISO-8601 datetime") from error
+    if parsed.tzinfo is not UTC:
+        if parsed.tzinfo is None:
+            raise CodecError("stored datetime has no offset")
+        try:
+            parsed = parsed.astimezone(UTC)
+        except OverflowError as error:  # e.g. year 1 at +05:00
+            raise CodecError("datetime outside the years 1970-8999") from error
+    return _in_time_range(parsed)
 
 
 def _exact(kind: type) -> Convert:
@@ -72,6 +98,14 @@ def _exact(kind: type) -> Convert:
         return value
 
     return decode
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise CodecError(f"expected int, got {type(value).__name__}")
+    if not -INT_LIMIT <= value < INT_LIMIT:
+        raise CodecError("integer does not fit 64 bits")
+    return value
 
 
 def _identity(value: Any) -> Any:
@@ -121,8 +155,8 @@ def _enum(kind: type[Enum]) -> tuple[Convert, Convert]:
     def dec(value: Any) -> Any:
         try:
             return kind(value)
-        except ValueError as error:
-            raise CodecError(f"unknown {kind.__name__}: {value!r}") from error
+        except (ValueError, TypeError) as error:
+            raise CodecError(f"unknown {kind.__name__} value") from error
 
     return (lambda value: value.value), dec
 
@@ -147,9 +181,105 @@ def _converters(hint: Any) -> tuple[Convert, Convert]:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         nested: Codec[Any] = Codec(hint)
         return nested.encode, nested.decode
-    if hint in (str, int, bool):
+    if hint is int:
+        return _int, _int
+    if hint in (str, bool):
         return _identity, _exact(hint)
     raise TypeError(f"no stored form for {hint!r}")
+
+
+# --- what each field may hold ---------------------------------------------------------
+
+Rule = tuple[Callable[[Any], bool], str]  # (test of a decoded, non-None value, the rule)
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,24}")
+_ZONE = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*")
+
+
+def _between(low: int, high: int) -> Rule:
+    return (lambda value: low <= value <= high), f"{low}-{high}"
+
+
+def _iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+# An id goes into a button's data and a job key: the short token ``new_id`` makes.
+ID: Rule = (lambda value: _TOKEN.fullmatch(value) is not None, "1-24 of A-Z a-z 0-9 _ -")
+MESSAGE_ID: Rule = ((lambda value: value >= 0), "not negative")
+COUNT = MESSAGE_ID
+WEEKDAY = _between(0, 6)
+HOUR = _between(0, 23)
+MINUTE = _between(0, 59)
+WEEKDAYS: Rule = (
+    lambda days: bool(days) and all(0 <= day <= 6 for day in days),
+    "at least one weekday, each 0-6",
+)
+ZONE: Rule = (
+    lambda name: len(name) <= 64 and _ZONE.fullmatch(name) is not None,
+    "a time zone name",
+)
+ISO_DATE: Rule = (_iso_date, "an ISO date")
+
+RULES: dict[type, dict[str, Rule]] = {
+    Promise: {
+        "id": ID,
+        "checkin_message_id": MESSAGE_ID,
+        "snoozes": COUNT,
+        "renegotiations": COUNT,
+        "repair_of": ID,
+        "routine_id": ID,
+        "source_message_id": MESSAGE_ID,
+    },
+    Recurrence: {"days": WEEKDAYS, "hour": HOUR, "minute": MINUTE},
+    Routine: {"id": ID},
+    Draft: {"source_message_id": MESSAGE_ID, "question_message_id": MESSAGE_ID},
+    UserSettings: {
+        "tz": ZONE,
+        "report_day": WEEKDAY,
+        "report_hour": HOUR,
+        "report_minute": MINUTE,
+        "last_report_week": ISO_DATE,
+        "last_message_id": MESSAGE_ID,
+        "pending_change": ID,
+        "pending_change_message_id": MESSAGE_ID,
+        "made_on": ISO_DATE,
+        "made_today": COUNT,
+    },
+}
+# Fields where any value of the declared type will do (types, datetime ranges, enums
+# and 64-bit integers are checked for every field).
+FREE: dict[type, frozenset[str]] = {
+    Promise: frozenset(
+        {"user_id", "task", "due", "created", "tags", "kind", "kind_corrected", "outcome"}
+        | {"closed", "asked", "asked_late", "nudged", "snoozed_until"}
+    ),
+    Recurrence: frozenset(),
+    Routine: frozenset(
+        {"user_id", "task", "rule", "created", "tags", "kind", "paused", "last_occurrence"}
+    ),
+    Draft: frozenset({"task", "tags", "created"}),
+    UserSettings: frozenset(
+        {"user_id", "chat_id", "clock24", "report_enabled", "blocked", "draft", "created"}
+        | {"pending_change_at", "downtime", "reflection_asked", "reflections"}
+    ),
+}
+
+
+def _ruled(convert: Convert, rule: Rule) -> Convert:
+    test, what = rule
+
+    def checked(value: Any) -> Any:
+        result = convert(value)
+        if result is not None and not test(result):
+            raise CodecError(f"out of range (expected {what})")
+        return result
+
+    return checked
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -167,22 +297,37 @@ class Codec(Generic[T]):
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls!r} is not a dataclass")
         hints = get_type_hints(cls)
-        self._cls = cls
-        self._fields = tuple(
-            _Field(
-                name=f.name,
-                encode=(conv := _converters(hints[f.name]))[0],
-                decode=conv[1],
-                required=f.default is dataclasses.MISSING
-                and f.default_factory is dataclasses.MISSING,
+        rules = RULES.get(cls, {})
+        free = FREE.get(cls, frozenset())
+        unruled = {f.name for f in dataclasses.fields(cls)} - set(rules) - free
+        if unruled:
+            raise TypeError(f"{cls.__name__}: give {sorted(unruled)} a rule or list it as free")
+        fields = []
+        for f in dataclasses.fields(cls):
+            encode, decode = _converters(hints[f.name])
+            if f.name in rules:
+                # Checked both ways: a record we would refuse to read is never written.
+                encode = _ruled(encode, rules[f.name])
+                decode = _ruled(decode, rules[f.name])
+            required = (
+                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             )
-            for f in dataclasses.fields(cls)
-        )
+            fields.append(_Field(f.name, encode, decode, required))
+        self._cls = cls
+        self._fields = tuple(fields)
         # Plain tuples: decoding runs 100,000 times at start-up, attribute lookups show.
         self._decoders = tuple((f.name, f.decode, f.required) for f in self._fields)
 
     def encode(self, record: T) -> dict[str, Any]:
-        return {f.name: f.encode(getattr(record, f.name)) for f in self._fields}
+        encoded: dict[str, Any] = {}
+        name = ""
+        try:
+            for field in self._fields:
+                name = field.name
+                encoded[name] = field.encode(getattr(record, name))
+        except CodecError as error:
+            raise CodecError(f"{self._cls.__name__}.{name}: {error}") from error
+        return encoded
 
     def decode(self, data: Mapping[str, Any]) -> T:
         if not isinstance(data, Mapping):

@@ -26,6 +26,7 @@ import shutil
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,6 +94,46 @@ def _table_docs(document: Mapping[str, Mapping[str, Any]] | None, table: str) ->
     if document is None:
         return []
     return list(document.get(table, {}).values())
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenFile:
+    """Everything ``open.json`` holds, decoded and checked."""
+
+    settings: UserSettings | None
+    promises: list[Promise]  # open ones, and closed ones not yet moved to their month
+    routines: list[Routine]
+
+
+def _recent_is_valid(doc: Mapping[str, Any]) -> bool:
+    """An index entry names the month file a close went to: it must be a real month."""
+    month, source = doc.get("month"), doc.get("source_message_id")
+    return (
+        isinstance(doc.get("id"), str)
+        and isinstance(month, str)
+        and _is_month_file(f"{month}.json")
+        and (source is None or type(source) is int)
+    )
+
+
+def _read_open_file(document: Mapping[str, Mapping[str, Any]] | None, path: Path) -> _OpenFile:
+    """Decode the whole of one user's ``open.json``; any damage is a ``CorruptFileError``.
+
+    Done once per file read from disk (start-up, or a handle opened), so a damaged value
+    is found before anything plans with it or writes the file back.
+    """
+    settings = _table_docs(document, SETTINGS_TABLE)
+    if len(settings) > 1:
+        log.warning("unreadable settings in %s: %d records", path, len(settings))
+        raise CorruptFileError(f"{path} holds {len(settings)} settings records")
+    if not all(_recent_is_valid(doc) for doc in _table_docs(document, RECENT_TABLE)):
+        log.warning("unreadable index of closed promises in %s", path)
+        raise CorruptFileError(f"unreadable index of closed promises in {path}")
+    return _OpenFile(
+        _decode(SETTINGS, settings[0], path) if settings else None,
+        [_decode(PROMISE, doc, path) for doc in _table_docs(document, PROMISES_TABLE)],
+        [_decode(ROUTINE, doc, path) for doc in _table_docs(document, ROUTINES_TABLE)],
+    )
 
 
 class _Handle:
@@ -175,6 +216,13 @@ class TinyDBStore(Store):
             return handle
         remove_temp_files(self._archive_dir(user_id))
         handle = _Handle(self._open_path(user_id))  # also cleans temp files beside it
+        try:
+            # Checked whole before the first use: a damaged file is refused, never
+            # half-read, and never written back (every write goes through a handle).
+            _read_open_file(handle.storage.read(), handle.path)
+        except BaseException:
+            handle.close()
+            raise
         self._handles[user_id] = handle
         while len(self._handles) > self._handle_limit:
             _, oldest = self._handles.popitem(last=False)
@@ -447,29 +495,19 @@ class TinyDBStore(Store):
         for user_id in self.user_ids():
             path = self._open_path(user_id)
             try:
-                document = read_document(path)
-                settings = _table_docs(document, SETTINGS_TABLE)
+                found = _read_open_file(read_document(path), path)
                 snap = UserSnapshot(
                     user_id,
-                    _decode(SETTINGS, settings[0], path) if settings else None,
-                    sorted(
-                        (
-                            _decode(PROMISE, doc, path)
-                            for doc in _table_docs(document, PROMISES_TABLE)
-                            if doc.get("outcome") is None
-                        ),
-                        key=promise_order,
-                    ),
-                    sorted(
-                        (
-                            _decode(ROUTINE, doc, path)
-                            for doc in _table_docs(document, ROUTINES_TABLE)
-                        ),
-                        key=routine_order,
-                    ),
+                    found.settings,
+                    sorted((p for p in found.promises if p.is_open), key=promise_order),
+                    sorted(found.routines, key=routine_order),
                 )
             except StoreError as error:
                 log.warning("skipping user %s at start-up: %s", user_id, error)
+                continue
+            except Exception as error:  # a bug, not damage: still only this user's loss
+                log.warning("skipping user %s at start-up: %s", user_id, type(error).__name__)
+                log.debug("skipping user %s at start-up", user_id, exc_info=True)
                 continue
             yield snap
 

@@ -7,7 +7,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -353,10 +353,14 @@ aware = st.datetimes(
 )
 texts = st.text(max_size=40)
 small_ints = st.integers(min_value=-(2**53), max_value=2**53)
+counts = st.integers(min_value=0, max_value=2**53)  # message ids, snoozes: never negative
+ids = st.from_regex(r"[A-Za-z0-9_-]{1,24}", fullmatch=True)
+zones = st.sampled_from(["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5"])
+weeks = st.dates().map(date.isoformat)
 
 promises = st.builds(
     Promise,
-    id=st.text(min_size=1, max_size=12),
+    id=ids,
     user_id=st.integers(min_value=1, max_value=2**40),
     task=texts,
     due=aware,
@@ -368,23 +372,23 @@ promises = st.builds(
     closed=st.none() | aware,
     asked=st.none() | aware,
     asked_late=st.booleans(),
-    checkin_message_id=st.none() | small_ints,
+    checkin_message_id=st.none() | counts,
     nudged=st.booleans(),
     snoozed_until=st.none() | aware,
-    snoozes=small_ints,
-    renegotiations=small_ints,
-    repair_of=st.none() | texts,
-    routine_id=st.none() | texts,
-    source_message_id=st.none() | small_ints,
+    snoozes=counts,
+    renegotiations=counts,
+    repair_of=st.none() | ids,
+    routine_id=st.none() | ids,
+    source_message_id=st.none() | counts,
 )
 routines = st.builds(
     Routine,
-    id=st.text(min_size=1, max_size=12),
+    id=ids,
     user_id=st.integers(min_value=1, max_value=2**40),
     task=texts,
     rule=st.builds(
         Recurrence,
-        days=st.lists(st.integers(0, 6), max_size=7).map(tuple),
+        days=st.lists(st.integers(0, 6), min_size=1, max_size=7).map(tuple),
         hour=st.integers(0, 23),
         minute=st.integers(0, 59),
     ),
@@ -398,14 +402,14 @@ user_settings = st.builds(
     UserSettings,
     user_id=st.integers(min_value=1, max_value=2**40),
     chat_id=small_ints,
-    tz=texts,
+    tz=zones,
     clock24=st.booleans(),
     report_enabled=st.booleans(),
     report_day=st.integers(0, 6),
     report_hour=st.integers(0, 23),
     report_minute=st.integers(0, 59),
-    last_report_week=st.none() | texts,
-    last_message_id=small_ints,
+    last_report_week=st.none() | weeks,
+    last_message_id=counts,
     blocked=st.booleans(),
     draft=st.none()
     | st.builds(
@@ -413,9 +417,9 @@ user_settings = st.builds(
         task=texts,
         tags=st.lists(texts, max_size=3).map(tuple),
         created=aware,
-        source_message_id=st.none() | small_ints,
+        source_message_id=st.none() | counts,
     ),
-    pending_change=st.none() | texts,
+    pending_change=st.none() | ids,
     created=st.none() | aware,
     downtime=st.lists(st.tuples(aware, aware), max_size=3).map(tuple),
 )
