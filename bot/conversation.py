@@ -247,9 +247,9 @@ class Conversation:
             else ctx.store.find_by_source_message(who.user_id, who.message_id)
         )
         if made is not None:
-            # Stored before a crash cut the handling short: never store it twice, but
-            # acknowledge it again, since the first acknowledgement may not have gone out.
-            if made.is_open:
+            # Stored before a crash cut the handling short: never store it twice, and
+            # acknowledge it only if the acknowledgement never went out.
+            if made.is_open and made.ack_message_id is None:
                 await self.promises.acknowledge(user, made)
             return
         if await self.promises.on_message(user, who, text):

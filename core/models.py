@@ -73,6 +73,9 @@ class Promise:
     repair_of: str | None = None
     routine_id: str | None = None
     source_message_id: int | None = None
+    # The acknowledgement ("Got it: …"), once Telegram took it: a message delivered again
+    # is then not acknowledged again, and later edits know where it is.
+    ack_message_id: int | None = None
 
     @property
     def is_open(self) -> bool:

@@ -15,6 +15,33 @@ from bot.replies import Attachment, Button, Keyboard, Reply, esc
 from core.models import UserSettings
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_ON_OFF = {"on": True, "off": False}
+_CLOCKS = {"24": True, "12": False}
+
+
+def _set(user: UserSettings, what: str, value: str) -> UserSettings | None:
+    """The settings a settings button asks for; None for a button we never made.
+
+    A button names the value it sets ("s:hour:20", "s:report:off"). Panels sent before
+    that still say "prev"/"next"/"toggle", and are still understood.
+    """
+    if what in ("day", "hour"):
+        size, current = (7, user.report_day) if what == "day" else (24, user.report_hour)
+        step = {"next": 1, "prev": -1}.get(value)
+        if step is not None:
+            chosen = (current + step) % size
+        elif value.isascii() and value.isdigit() and len(value) <= 2 and int(value) < size:
+            chosen = int(value)
+        else:
+            return None
+        if what == "day":
+            return replace(user, report_day=chosen, report_enabled=True)
+        return replace(user, report_hour=chosen, report_enabled=True)
+    if what == "report" and value in (*_ON_OFF, "toggle"):
+        return replace(user, report_enabled=_ON_OFF.get(value, not user.report_enabled))
+    if what == "clock" and value in (*_CLOCKS, "toggle"):
+        return replace(user, clock24=_CLOCKS.get(value, not user.clock24))
+    return None
 
 
 class AccountFlow:
@@ -101,17 +128,29 @@ class AccountFlow:
             f"Weekly report: {report}\n"
             f"Clock: {'24-hour' if user.clock24 else '12-hour'}"
         )
+        # Each button carries the value it sets, not "one more" or "the other one": a tap
+        # Telegram delivers again after a crash sets the same value again, never undoes it.
+        day, hour = user.report_day, user.report_hour
         buttons: Keyboard = (
             (Button("🌍 Change time zone", "s:tz:ask"),),
-            (Button("◀ Report day", "s:day:prev"), Button("Report day ▶", "s:day:next")),
-            (Button("− 1 hour", "s:hour:prev"), Button("+ 1 hour", "s:hour:next")),
             (
-                Button(
-                    "🔕 Weekly report off" if user.report_enabled else "🔔 Weekly report on",
-                    "s:report:toggle",
-                ),
+                Button("◀ Report day", f"s:day:{(day - 1) % 7}"),
+                Button("Report day ▶", f"s:day:{(day + 1) % 7}"),
             ),
-            (Button("12-hour clock" if user.clock24 else "24-hour clock", "s:clock:toggle"),),
+            (
+                Button("− 1 hour", f"s:hour:{(hour - 1) % 24}"),
+                Button("+ 1 hour", f"s:hour:{(hour + 1) % 24}"),
+            ),
+            (
+                Button("🔕 Weekly report off", "s:report:off")
+                if user.report_enabled
+                else Button("🔔 Weekly report on", "s:report:on"),
+            ),
+            (
+                Button("12-hour clock", "s:clock:12")
+                if user.clock24
+                else Button("24-hour clock", "s:clock:24"),
+            ),
         )
         return text, buttons
 
@@ -120,24 +159,17 @@ class AccountFlow:
     ) -> str:
         if len(args) != 2:
             return texts.EXPIRED_BUTTON
-        what, how = args
-        step = 1 if how == "next" else -1
+        what, value = args
         if what == "tz":
             # Telegram offers "share location" only on a reply keyboard: explain instead.
             await self.ctx.say(
                 user.chat_id, texts.timezone_current(user.tz, self.ctx.shares_location)
             )
             return "🌍"
-        if what == "day":
-            user = replace(user, report_day=(user.report_day + step) % 7, report_enabled=True)
-        elif what == "hour":
-            user = replace(user, report_hour=(user.report_hour + step) % 24, report_enabled=True)
-        elif what == "report":
-            user = replace(user, report_enabled=not user.report_enabled)
-        elif what == "clock":
-            user = replace(user, clock24=not user.clock24)
-        else:
+        changed = _set(user, what, value)
+        if changed is None:
             return texts.EXPIRED_BUTTON
+        user = changed
         self.ctx.store.put_user(user)
         self.reports.plan(user)
         await self.ctx.edit(user.chat_id, message_id, *self._settings_view(user))

@@ -281,12 +281,22 @@ class PromiseFlow:
     async def acknowledge(
         self, user: UserSettings, promise: Promise, notes: tuple[str, ...] = ()
     ) -> None:
-        now, tz = self.ctx.clock(), self.ctx.zone(user)
-        await self.ctx.say(
+        ctx = self.ctx
+        now, tz = ctx.clock(), ctx.zone(user)
+        sent = await ctx.say(
             user.chat_id,
             texts.acknowledgement(promise, now, tz, user.clock24, notes),
             texts.ack_buttons(promise.id),
         )
+        if sent is None:
+            return
+        # Remember that it went out, so a re-delivery of the same message is not answered
+        # twice. The promise itself is stored already: failing here loses nothing.
+        # (Under the user's lock, as every change to a promise is: ``promise`` is current.)
+        try:
+            ctx.store.put_promise(replace(promise, ack_message_id=sent))
+        except StoreError:
+            log.warning("could not note that an acknowledgement went out", exc_info=True)
 
     async def _complete_draft(
         self, user: UserSettings, due: datetime, now: datetime, tz: ZoneInfo
@@ -419,9 +429,12 @@ class PromiseFlow:
             return promise
         ctx = self.ctx
         now, tz = ctx.clock(), ctx.zone(user)
-        promise = lifecycle.snooze(promise, now, ctx.timings)
-        ctx.store.put_promise(promise)
-        self.plan(promise)
+        if promise.snoozed_until is None:
+            promise = lifecycle.snooze(promise, now, ctx.timings)
+            ctx.store.put_promise(promise)
+            self.plan(promise)
+        # else: snoozed already and not asked again since, so this is the same tap
+        # delivered again (after a crash) or a second message's button: no second snooze.
         assert promise.snoozed_until is not None
         await ctx.edit(
             user.chat_id,
@@ -474,9 +487,12 @@ class PromiseFlow:
         promise = self._own_open(user, [promise_id])
         if isinstance(promise, str):
             return promise
-        if user.pending_change == promise_id:
-            user = self._unwait(user)
-            self.ctx.store.put_user(user)
+        if user.pending_change != promise_id:
+            # Its question was answered or ended (which took these buttons off it): a tap
+            # delivered again must not move the promise, and count, a second time.
+            return texts.ALREADY_DONE
+        user = self._unwait(user)
+        self.ctx.store.put_user(user)
         await self.ctx.edit(
             user.chat_id, message_id, texts.ask_new_time(promise, tz, user.clock24, now)
         )

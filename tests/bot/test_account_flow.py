@@ -46,15 +46,51 @@ async def test_settings_shows_every_choice_as_buttons(h: Harness) -> None:
         "Clock: 24-hour",
     ]
     datas = [data for _, data in h.outbox.last.buttons]
-    assert datas == [
+    assert datas == [  # each names the value it sets (Sunday is 6, Monday 0)
         "s:tz:ask",
-        "s:day:prev",
-        "s:day:next",
-        "s:hour:prev",
-        "s:hour:next",
-        "s:report:toggle",
-        "s:clock:toggle",
+        "s:day:5",
+        "s:day:0",
+        "s:hour:18",
+        "s:hour:20",
+        "s:report:off",
+        "s:clock:12",
     ]
+
+
+async def test_a_settings_tap_delivered_twice_sets_the_same_value(h: Harness) -> None:
+    """After a crash Telegram delivers a tap again: it must not undo the first one."""
+    await h.say("/settings")
+    panel = h.outbox.last
+    for word, field, value in [
+        ("Weekly report off", "report_enabled", False),
+        ("12-hour clock", "clock24", False),
+        ("+ 1 hour", "report_hour", 20),
+        ("Report day ▶", "report_day", 0),
+    ]:
+        data = panel.button(word)
+        assert await h.press(panel.message_id, data) == "Saved"
+        assert await h.press(panel.message_id, data) == "Saved"  # the same tap again
+        user = h.store.get_user(ANN)
+        assert user is not None
+        assert getattr(user, field) == value, word
+    assert "Weekly report: Mondays at 8:00 PM" in panel.text
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "value"),
+    [
+        ("s:report:toggle", "report_enabled", False),
+        ("s:clock:toggle", "clock24", False),
+        ("s:hour:next", "report_hour", 20),
+        ("s:day:prev", "report_day", 5),
+    ],
+)
+async def test_a_panel_from_before_still_works(
+    h: Harness, data: str, field: str, value: object
+) -> None:
+    await h.say("/settings")
+    assert await h.press(h.outbox.last.message_id, data) == "Saved"
+    assert getattr(h.store.get_user(ANN), field) == value
 
 
 @pytest.mark.parametrize(
@@ -129,6 +165,8 @@ async def test_a_junk_settings_button_changes_nothing(h: Harness) -> None:
     before = h.store.get_user(ANN)
     assert await h.press(1, "s:volume:up") == "That button has expired."
     assert await h.press(1, "s:day") == "That button has expired."
+    for data in ("s:day:7", "s:hour:24", "s:hour:123", "s:report:maybe", "s:clock:13"):
+        assert await h.press(1, data) == "That button has expired.", data
     assert h.store.get_user(ANN) == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -211,6 +212,56 @@ async def test_a_redelivered_message_is_never_stored_twice(h: Harness) -> None:
     await h.bot.on_text(who, "call mom back in 5 minutes")
     assert len(h.store.open_promises(ANN)) == 1
     assert sum("Got it" in m.text for m in h.outbox.sent) == 1
+
+
+async def test_a_redelivered_message_is_acknowledged_only_if_that_never_went_out(
+    h: Harness,
+) -> None:
+    """A crash before the handled message id was noted: the promise is found by its
+    source message; it is acknowledged again only when the first one never went out."""
+    who = Sender(ANN, ANN, "Ann", 42)
+    await h.bot.on_text(who, "call mom back in 5 minutes")
+    ack = h.outbox.last
+    stored = h.store.get_promise(ANN, "p1")
+    assert stored is not None
+    assert stored.ack_message_id == ack.message_id
+    user = h.store.get_user(ANN)
+    assert user is not None
+    h.store.put_user(replace(user, last_message_id=0))  # as a crash would leave it
+    await h.bot.on_text(who, "call mom back in 5 minutes")
+    assert sum("Got it" in m.text for m in h.outbox.sent) == 1
+
+    # Its acknowledgement never went out (a crash before the send): sent now, once.
+    h.store.put_promise(replace(stored, ack_message_id=None))
+    h.store.put_user(replace(user, last_message_id=0))
+    await h.bot.on_text(who, "call mom back in 5 minutes")
+    assert sum("Got it" in m.text for m in h.outbox.sent) == 2
+    assert len(h.store.open_promises(ANN)) == 1
+
+
+async def test_a_redelivered_snooze_or_new_time_tap_counts_once(h: Harness) -> None:
+    await h.say("stretch in 1 minute")
+    await h.advance(minutes=1)
+    checkin = h.outbox.last
+    snooze = checkin.button("Snooze")
+    assert await h.press(checkin.message_id, snooze) == "Snoozed"
+    h.clock.advance(minutes=2)
+    assert await h.press(checkin.message_id, snooze) == "Snoozed"  # delivered again
+    promise = h.store.get_promise(ANN, "p1")
+    assert promise is not None
+    assert promise.snoozes == 1
+    assert promise.snoozed_until == START + timedelta(minutes=11)
+
+    await h.say("water the plants in 1 hour")
+    ack = h.outbox.last
+    await h.press(ack.message_id, ack.button("Change time"))
+    question = h.outbox.last
+    tap = question.button("Tomorrow")
+    assert await h.press(question.message_id, tap) == "Renegotiated"
+    assert await h.press(question.message_id, tap) == "That one is already done."
+    moved = h.store.get_promise(ANN, "p2")
+    assert moved is not None
+    assert moved.renegotiations == 1
 
 
 async def test_limits(h: Harness) -> None:
