@@ -172,11 +172,26 @@ ASK_WHEN_OPTIONS = (
 )
 
 
-def ask_when(task: str) -> str:
+def ask_when(task: str, understood: str = "", unread: str = "") -> str:
+    if understood or unread:
+        # The message held a time Keepword could not fully read: say what it did read.
+        return (
+            f"{asked(understood, unread)}\n"
+            f"When should I check in on {quoted(task)}? "
+            "Tap a time or type one, like “in 20 min”, “19:00” or “friday at 9”."
+        )
     return (
         f"When should I check in on {quoted(task)}?\n"
         "Tap a time or type one, like “in 20 min”, “19:00” or “friday at 9”."
     )
+
+
+def asked(understood: str, unread: str) -> str:
+    if understood and unread:
+        return f"I read {quoted(understood)} but not {quoted(unread)} — when exactly?"
+    if unread:
+        return f"I couldn't read {quoted(unread)} as a time — when exactly?"
+    return f"I read {quoted(understood)}, but that could be two times — when exactly?"
 
 
 def when_not_answered(task: str) -> str:

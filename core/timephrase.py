@@ -46,6 +46,7 @@ from core.timephrase_scan import (
     scan,
 )
 from core.timephrase_text import clean_task, cut_out, extract_tags
+from core.timephrase_unread import find_unread
 from core.timephrase_wall import WallTime, at_clock, local, skipped_note
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "ParseError",
     "ParsedPromise",
     "ParsedRoutine",
+    "asked_reason",
     "describe_recurrence",
     "extract_tags",
     "next_occurrence",
@@ -79,8 +81,14 @@ class ParsedRoutine:
 
 @dataclass(frozen=True, slots=True)
 class NeedsTime:
+    """No time to schedule: the bot asks when. When the message held something time-like
+    the grammar could not fully read, `unread` is that text and `understood` what was read
+    ("friday" / "of next week"), so the question can say so instead of guessing."""
+
     task: str
     tags: tuple[str, ...]
+    understood: str = ""
+    unread: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +188,15 @@ class _When:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Ask:
+    """A time that could be read two ways: ask instead of picking one."""
+
+    used: list[Token]
+    understood: str
+    unread: str = ""
+
+
 # ----------------------------------------------------------------------------- public
 
 
@@ -246,13 +263,63 @@ def _parse(
     when = _settle(tokens, now, tz, answer=False)
     if isinstance(when, ParseError):
         return when
-    if when is None:
-        task = clean_task(plain)
-        return NeedsTime(task, tags) if task else _NO_TASK
+    unread = find_unread(plain, tokens)
+    if when is None or isinstance(when, _Ask):
+        understood = (
+            (when.understood or _understood(plain, when.used)) if isinstance(when, _Ask) else ""
+        )
+        used = when.used if isinstance(when, _Ask) else []
+        spans = [(t.start, t.end) for t in used]
+        if understood and unread:
+            spans += [unread]
+        task = clean_task(cut_out(plain, _merged(spans)) if spans else plain)
+        if not task:
+            return _NO_TASK
+        what = when.unread if isinstance(when, _Ask) else ""
+        return NeedsTime(task, tags, understood, what or _span_text(plain, unread))
+    if unread is not None:
+        # Something time-like was left unread: ask rather than schedule a guess.
+        outside = [t for t in when.used if t.start < unread[0] or t.end > unread[1]]
+        understood = _understood(plain, outside)
+        spans = [(t.start, t.end) for t in when.used] + [unread]
+        task = clean_task(cut_out(plain, _merged(spans)))
+        if not task:
+            return _NO_TASK
+        return NeedsTime(task, tags, understood, _span_text(plain, unread))
     task = clean_task(cut_out(plain, [(t.start, t.end) for t in when.used]))
     if not task:
         return _NO_TASK
     return ParsedPromise(task, when.due, tags, when.rolled, tuple(when.notes))
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans joined, so that cutting them out leaves nothing of either."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _span_text(plain: str, span: tuple[int, int] | None) -> str:
+    return "" if span is None else " ".join(plain[span[0] : span[1]].split())
+
+
+def _understood(plain: str, used: list[Token]) -> str:
+    return " ".join(
+        " ".join(plain[t.start : t.end].split()) for t in sorted(used, key=lambda t: t.start)
+    )
+
+
+def asked_reason(understood: str, unread: str) -> str:
+    """The sentence that asks instead of guessing: what was read, what was not."""
+    if understood and unread:
+        return f"I read {quoted(understood)} but not {quoted(unread)} — when exactly?"
+    if unread:
+        return f"I couldn't read {quoted(unread)} as a time — when exactly?"
+    return f"I read {quoted(understood)} but it could mean two times — when exactly?"
 
 
 def _parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime | ParseError:
@@ -281,6 +348,15 @@ def _parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime | ParseError
     when = _settle(tokens, now, tz, answer=True)
     if isinstance(when, ParseError):
         return when
+    if isinstance(when, _Ask):
+        said = when.understood or _understood(plain, when.used)
+        return ParseError(asked_reason(said, when.unread), "19:00")
+    unread = find_unread(plain, tokens)
+    if unread is not None and when is not None:
+        outside = [t for t in when.used if t.start < unread[0] or t.end > unread[1]]
+        return ParseError(
+            asked_reason(_understood(plain, outside), _span_text(plain, unread)), "19:00"
+        )
     if when is None:
         return ParseError(
             'That doesn\'t say a time — try "in 20 min", "19:00" or "tomorrow"', "in 20 min"
@@ -297,7 +373,7 @@ def _parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime | ParseError
 
 def _settle(
     tokens: list[Token], now: datetime, tz: ZoneInfo, *, answer: bool
-) -> _When | ParseError | None:
+) -> _When | _Ask | ParseError | None:
     """Pick the winning pieces and turn them into a due time (None: the message names none).
 
     `answer` is set when the text is a reply to "when?": there a bare "20 min" or a plain
@@ -326,12 +402,19 @@ def _settle(
         days = [last]  # "in 3 days at 9": the duration names the day
     elif whole_days and not days:
         days = [whole_days[-1]]  # "at 9 in 3 days"
-    return _on(
-        days[-1] if days else None,
-        parts[-1] if parts else None,
-        clocks[-1] if clocks else None,
-        now,
-        tz,
+    part, clock = (parts[-1] if parts else None), (clocks[-1] if clocks else None)
+    if part is not None and clock is not None and _small_hours(_part(part), clock.value):
+        # "tonight at 3:20": 03:20 after midnight, or 15:20 read loosely? Ask.
+        return _Ask([part, clock], "", "")
+    return _on(days[-1] if days else None, part, clock, now, tz)
+
+
+def _small_hours(part: Part, clock: object) -> bool:
+    return (
+        isinstance(clock, Clock)
+        and clock.bare
+        and part.name in ("night", "bed")
+        and 1 <= clock.hour <= 5
     )
 
 

@@ -53,7 +53,10 @@ _DANGLING = frozenset(
 _TAIL = frozenset(" \t\n\r\f\v" + CUT + ",.;:!?")
 _TRAILING_WORDS = frozenset(("please", "pls", "plz", "thanks", "thx", "ok", "okay"))
 # Words that only qualify the time just cut out: "at 3 sharp", "at 9 on the dot".
-_AFTER_CUT = re.compile(CUT + r"\s+(?:sharp|on\s+the\s+dot|ish|or\s+so)(?![\w])", re.IGNORECASE)
+_AFTER_CUT = re.compile(
+    CUT + r"\s*(?:sharp|on\s+the\s+dot|-?\s*ish|or\s+so|approximately|approx\.?|roughly)(?![\w])",
+    re.IGNORECASE,
+)
 _CUTS = re.compile(r"\s*" + CUT + r"[\s" + CUT + r"]*")
 _DOUBLE_PUNCT = re.compile(r"([,;:])\s+(?=[,;:.!?])")
 _SPACES = re.compile(r"\s+")

@@ -225,7 +225,9 @@ class PromiseFlow:
         user = replace(user, draft=draft)
         self.ctx.store.put_user(user)
         sent = await self.ctx.say(
-            user.chat_id, texts.ask_when(parsed.task), texts.when_buttons("q:")
+            user.chat_id,
+            texts.ask_when(parsed.task, parsed.understood, parsed.unread),
+            texts.when_buttons("q:"),
         )
         if sent is not None:
             self.ctx.store.put_user(replace(user, draft=replace(draft, question_message_id=sent)))

@@ -348,3 +348,18 @@ async def test_echoed_text_is_escaped(h: Harness) -> None:
     await h.say("<b>bold</b> & co in 5 minutes")
     raw = h.outbox.last.reply.text
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in raw
+
+
+async def test_a_time_it_cannot_fully_read_is_asked_about_not_guessed(h: Harness) -> None:
+    reply = await h.say("call mom friday 3-4pm")
+    assert "I read “friday” but not “3-4pm” — when exactly?" in reply
+    assert "When should I check in on “call mom”?" in reply
+    assert h.scheduler.when("p:p1") is None
+    reply = await h.say("in 20 min")
+    assert "Got it: “call mom”" in reply
+    assert h.scheduler.when("p:p1") == START + timedelta(minutes=20)
+
+
+async def test_a_time_it_cannot_read_at_all_is_quoted_in_the_question(h: Harness) -> None:
+    reply = await h.say("call mom next month")
+    assert "I couldn't read “next month” as a time — when exactly?" in reply

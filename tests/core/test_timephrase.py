@@ -359,3 +359,52 @@ def test_a_parsed_routine_reads_back() -> None:
     assert isinstance(got, ParsedRoutine)
     assert describe_recurrence(got.rule) == "Weekdays at 09:00"
     assert got.tags == ("#work",)
+
+
+# ----------------------------------------------------------------------------- ask, not guess
+
+
+@pytest.mark.parametrize(
+    ("text", "task", "understood", "unread"),
+    [
+        ("call mom friday 3-4pm", "call mom", "friday", "3-4pm"),
+        (
+            "call mom between 9:30 and 11:00 on thursday",
+            "call mom",
+            "on thursday",
+            "between 9:30 and 11:00",
+        ),
+        ("call mom at 7 next quarter", "call mom", "at 7", "next quarter"),
+        ("call mom tomorrow next month", "call mom", "tomorrow", "next month"),
+        ("call mom in March at 5", "call mom", "at 5", "in March"),
+        ("call mom tonight @ 3:20", "call mom", "tonight @ 3:20", ""),
+        ("call mom next month", "call mom next month", "", "next month"),
+    ],
+)
+def test_what_it_cannot_fully_read_it_asks_about(
+    text: str, task: str, understood: str, unread: str
+) -> None:
+    got = parse(text, MONDAY, BERLIN)
+    assert got == NeedsTime(task, (), understood, unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meditate for 10 minutes at 7",
+        "take a 10 minute walk at 5",
+        "Monday's report at 5",
+        "buy milk for 2.50 at 5",
+        "review #7pm-show notes at 5",
+        "pay rent 2026-12-05",
+        "the 3 hour meeting at 5",
+    ],
+)
+def test_how_long_or_how_much_is_not_an_unread_time(text: str) -> None:
+    assert isinstance(parse(text, MONDAY, BERLIN), ParsedPromise)
+
+
+def test_an_answer_it_cannot_fully_read_says_what_it_read() -> None:
+    got = parse_when("friday 3-4pm", MONDAY, BERLIN)
+    assert isinstance(got, ParseError)
+    assert got.reason == 'I read "friday" but not "3-4pm" — when exactly?'
