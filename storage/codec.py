@@ -234,6 +234,7 @@ RULES: dict[type, dict[str, Rule]] = {
         "repair_of": ID,
         "routine_id": ID,
         "source_message_id": MESSAGE_ID,
+        "ack_message_id": MESSAGE_ID,
     },
     Recurrence: {"days": WEEKDAYS, "hour": HOUR, "minute": MINUTE},
     Routine: {"id": ID},
