@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from tinydb import TinyDB, where
 from tinydb.table import Document, Table
@@ -82,12 +82,30 @@ def _is_month_file(name: str) -> bool:
     )
 
 
-def _decode(codec: Codec[T], doc: Mapping[str, Any], path: Path) -> T:
+class _Owned(Protocol):
+    @property
+    def user_id(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Owned)
+
+
+def _decode(codec: Codec[R], doc: Mapping[str, Any], path: Path, owner: int) -> R:
+    """A record of the user whose folder ``path`` is in, or ``CorruptFileError``.
+
+    The folder says whose a record is, not the record: one in ``users/1/`` that claims
+    to be user 2's (an edited or copied file) is refused, or it would be planned, shown
+    and written back as user 2's.
+    """
     try:
-        return codec.decode(doc)
+        record = codec.decode(doc)
     except CodecError as error:
         log.warning("unreadable record in %s: %s", path, error)
         raise CorruptFileError(f"unreadable record in {path}: {error}") from error
+    if record.user_id != owner:
+        log.warning("record in %s claims another user id (%s)", path, record.user_id)
+        raise CorruptFileError(f"a record in {path} claims another user id")
+    return record
 
 
 def _table_docs(document: Mapping[str, Mapping[str, Any]] | None, table: str) -> list[Any]:
@@ -116,7 +134,9 @@ def _recent_is_valid(doc: Mapping[str, Any]) -> bool:
     )
 
 
-def _read_open_file(document: Mapping[str, Mapping[str, Any]] | None, path: Path) -> _OpenFile:
+def _read_open_file(
+    document: Mapping[str, Mapping[str, Any]] | None, path: Path, owner: int
+) -> _OpenFile:
     """Decode the whole of one user's ``open.json``; any damage is a ``CorruptFileError``.
 
     Done once per file read from disk (start-up, or a handle opened), so a damaged value
@@ -130,9 +150,9 @@ def _read_open_file(document: Mapping[str, Mapping[str, Any]] | None, path: Path
         log.warning("unreadable index of closed promises in %s", path)
         raise CorruptFileError(f"unreadable index of closed promises in {path}")
     return _OpenFile(
-        _decode(SETTINGS, settings[0], path) if settings else None,
-        [_decode(PROMISE, doc, path) for doc in _table_docs(document, PROMISES_TABLE)],
-        [_decode(ROUTINE, doc, path) for doc in _table_docs(document, ROUTINES_TABLE)],
+        _decode(SETTINGS, settings[0], path, owner) if settings else None,
+        [_decode(PROMISE, doc, path, owner) for doc in _table_docs(document, PROMISES_TABLE)],
+        [_decode(ROUTINE, doc, path, owner) for doc in _table_docs(document, ROUTINES_TABLE)],
     )
 
 
@@ -219,7 +239,7 @@ class TinyDBStore(Store):
         try:
             # Checked whole before the first use: a damaged file is refused, never
             # half-read, and never written back (every write goes through a handle).
-            _read_open_file(handle.storage.read(), handle.path)
+            _read_open_file(handle.storage.read(), handle.path, user_id)
         except BaseException:
             handle.close()
             raise
@@ -260,7 +280,7 @@ class TinyDBStore(Store):
     # --- users -------------------------------------------------------------------
     def get_user(self, user_id: int) -> UserSettings | None:
         docs = self._docs(user_id, SETTINGS_TABLE)
-        return _decode(SETTINGS, docs[0], self._open_path(user_id)) if docs else None
+        return _decode(SETTINGS, docs[0], self._open_path(user_id), user_id) if docs else None
 
     def put_user(self, user: UserSettings) -> None:
         doc = SETTINGS.encode(user)
@@ -275,7 +295,10 @@ class TinyDBStore(Store):
             if name.startswith("."):
                 continue
             with contextlib.suppress(ValueError):
-                ids.append(int(name))
+                user_id = int(name)
+                # Only the folder a user's id names ("0042" or "٤٢" would read users/42).
+                if str(user_id) == name:
+                    ids.append(user_id)
         return sorted(ids)
 
     # --- promises ----------------------------------------------------------------
@@ -311,7 +334,7 @@ class TinyDBStore(Store):
         path = handle.path
         try:
             closed = [
-                _decode(PROMISE, doc, path)
+                _decode(PROMISE, doc, path, user_id)
                 for doc in handle.table(PROMISES_TABLE).all()
                 if doc.get("outcome") is not None
             ]
@@ -384,21 +407,22 @@ class TinyDBStore(Store):
     def _month_promises(self, user_id: int, month: str) -> list[Promise]:
         path = self._month_path(user_id, month)
         return [
-            _decode(PROMISE, doc, path) for doc in _table_docs(read_document(path), PROMISES_TABLE)
+            _decode(PROMISE, doc, path, user_id)
+            for doc in _table_docs(read_document(path), PROMISES_TABLE)
         ]
 
     def _from_month(self, user_id: int, month: str, promise_id: str) -> Promise | None:
         path = self._month_path(user_id, month)
         for doc in _table_docs(read_document(path), PROMISES_TABLE):
             if doc.get("id") == promise_id:
-                return _decode(PROMISE, doc, path)
+                return _decode(PROMISE, doc, path, user_id)
         return None
 
     def get_promise(self, user_id: int, promise_id: str) -> Promise | None:
         path = self._open_path(user_id)
         for doc in self._docs(user_id, PROMISES_TABLE):
             if doc.get("id") == promise_id:
-                return _decode(PROMISE, doc, path)
+                return _decode(PROMISE, doc, path, user_id)
         for doc in self._docs(user_id, RECENT_TABLE):
             if doc.get("id") == promise_id:
                 found = self._from_month(user_id, str(doc.get("month")), promise_id)
@@ -413,7 +437,9 @@ class TinyDBStore(Store):
 
     def _open_file_promises(self, user_id: int) -> list[Promise]:
         path = self._open_path(user_id)
-        return [_decode(PROMISE, doc, path) for doc in self._docs(user_id, PROMISES_TABLE)]
+        return [
+            _decode(PROMISE, doc, path, user_id) for doc in self._docs(user_id, PROMISES_TABLE)
+        ]
 
     def open_promises(self, user_id: int) -> list[Promise]:
         return sorted(
@@ -451,7 +477,7 @@ class TinyDBStore(Store):
     def find_by_source_message(self, user_id: int, message_id: int) -> Promise | None:
         path = self._open_path(user_id)
         matches = [
-            _decode(PROMISE, doc, path)
+            _decode(PROMISE, doc, path, user_id)
             for doc in self._docs(user_id, PROMISES_TABLE)
             if doc.get("source_message_id") == message_id
         ]
@@ -471,12 +497,14 @@ class TinyDBStore(Store):
     def get_routine(self, user_id: int, routine_id: str) -> Routine | None:
         for doc in self._docs(user_id, ROUTINES_TABLE):
             if doc.get("id") == routine_id:
-                return _decode(ROUTINE, doc, self._open_path(user_id))
+                return _decode(ROUTINE, doc, self._open_path(user_id), user_id)
         return None
 
     def routines(self, user_id: int) -> list[Routine]:
         path = self._open_path(user_id)
-        found = [_decode(ROUTINE, doc, path) for doc in self._docs(user_id, ROUTINES_TABLE)]
+        found = [
+            _decode(ROUTINE, doc, path, user_id) for doc in self._docs(user_id, ROUTINES_TABLE)
+        ]
         return sorted(found, key=routine_order)
 
     def all_routines(self) -> Iterator[Routine]:
@@ -495,7 +523,7 @@ class TinyDBStore(Store):
         for user_id in self.user_ids():
             path = self._open_path(user_id)
             try:
-                found = _read_open_file(read_document(path), path)
+                found = _read_open_file(read_document(path), path, user_id)
                 snap = UserSnapshot(
                     user_id,
                     found.settings,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from core.models import Promise, Recurrence, Routine, UserSettings
+from core.models import Outcome, Promise, Recurrence, Routine, UserSettings
 from core.ports import StoreError
 from storage.codec import PROMISE, ROUTINE, SETTINGS, Codec, CodecError
 from storage.tinydb_store import TinyDBStore
@@ -191,3 +191,59 @@ def test_every_field_has_a_rule_or_is_declared_free() -> None:
 
     with pytest.raises(TypeError, match="count"):
         Codec(Newer)
+
+
+# --- the folder says whose a record is ------------------------------------------------
+
+
+def claim_bob(document: dict[str, Any], table: str) -> None:
+    first(document, table)["user_id"] = BOB
+
+
+@pytest.mark.parametrize("table", ["settings", "promises", "routines"])
+def test_a_record_claiming_another_user_is_refused(
+    tmp_path: Path, table: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = seeded(tmp_path)
+    document = json.loads(path.read_text())
+    claim_bob(document, table)
+    path.write_text(json.dumps(document))
+    before = path.read_bytes()
+    fresh = TinyDBStore(tmp_path / "data")
+    with caplog.at_level(logging.WARNING):
+        snaps = list(fresh.snapshot())
+    assert [s.user_id for s in snaps] == [BOB]
+    assert [p.id for p in snaps[0].open_promises] == ["b1"]  # nothing of Ann's as Bob's
+    assert "claims another user id" in caplog.text
+    for read in (fresh.get_user, fresh.open_promises, fresh.routines):
+        with pytest.raises(StoreError):
+            read(ANN)
+    with pytest.raises(StoreError):
+        fresh.put_user(UserSettings(user_id=ANN, chat_id=ANN))
+    assert path.read_bytes() == before
+    assert fresh.get_user(BOB) == UserSettings(user_id=BOB, chat_id=BOB)
+
+
+def test_an_archived_record_claiming_another_user_is_refused(tmp_path: Path) -> None:
+    store = TinyDBStore(tmp_path / "data")
+    done = replace(promise("a1", ANN), outcome=Outcome.KEPT, closed=T0)
+    store.put_promise(done)
+    month = tmp_path / "data" / "users" / str(ANN) / "archive" / "2024-05.json"
+    document = json.loads(month.read_text())
+    claim_bob(document, "promises")
+    month.write_text(json.dumps(document))
+    fresh = TinyDBStore(tmp_path / "data")
+    with pytest.raises(StoreError):
+        fresh.closed_promises(ANN)
+    with pytest.raises(StoreError):
+        fresh.get_promise(ANN, "a1")
+    assert fresh.closed_promises(BOB) == []
+
+
+def test_only_a_folder_named_by_an_id_is_a_user(tmp_path: Path) -> None:
+    store = TinyDBStore(tmp_path / "data")
+    store.put_user(UserSettings(user_id=BOB, chat_id=BOB))
+    users = tmp_path / "data" / "users"
+    for name in ("0001", "+1", " 1", "١"):  # int() reads each of these as 1
+        (users / name).mkdir()
+    assert store.user_ids() == [BOB]
