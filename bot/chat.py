@@ -30,7 +30,7 @@ from bot.context import Clock, Context, Sender
 from bot.conversation import Conversation
 from bot.replies import Attachment, JobScheduler, Reply, plain
 from bot.scheduler import APSchedulerJobs
-from core.ports import Store
+from core.ports import Store, UserSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +289,13 @@ async def prompt_lines(chat: TerminalChat, exit_after: float | None) -> None:
             await asyncio.sleep(exit_after)
 
 
+def local_snapshot(store: Store, user_id: int) -> UserSnapshot:
+    """What restoring the terminal's own user needs, without reading anyone else."""
+    return UserSnapshot(
+        user_id, store.get_user(user_id), store.open_promises(user_id), store.routines(user_id)
+    )
+
+
 async def chat_session(
     settings: Settings,
     store: Store,
@@ -316,7 +323,9 @@ async def chat_session(
     )
     conversation = Conversation(ctx)
     chat = TerminalChat(conversation, outbox, Sender(user_id, user_id, ""))
-    await conversation.restore()
+    # Only the local user: the same data directory may hold Telegram users, whose
+    # check-ins belong to `keepword run`, not to this terminal.
+    await conversation.restore([local_snapshot(store, user_id)])
     await chat.greet()
     scheduler.start()
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from dataclasses import replace
 
 from bot import texts
@@ -57,14 +57,15 @@ class Conversation:
             self.commands.update(flow.commands)
             self.buttons.update(flow.buttons)
 
-    async def restore(self) -> dict[str, int]:
+    async def restore(self, snapshots: Iterable[UserSnapshot] | None = None) -> dict[str, int]:
         """Rebuild every scheduled job from the store (the store is the truth).
 
         One pass over the users: past-due check-ins fire at once (marked late), a
         routine catches up on its latest missed day, a missed weekly report goes out.
+        ``snapshots`` limits it to those users (the terminal chat serves only its own).
         """
         counts = {"users": 0, "promises": 0, "routines": 0, "skipped": 0}
-        for snap in self.ctx.store.snapshot():
+        for snap in self.ctx.store.snapshot() if snapshots is None else snapshots:
             counts["users"] += 1
             if counts["users"] % RESTORE_CHUNK == 0:
                 await asyncio.sleep(0)  # let updates in: the bot answers while it restores

@@ -11,11 +11,16 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pexpect
 
+from core.models import Promise, UserSettings
+from storage.tinydb_store import TinyDBStore
 from tests.e2e.botprocess import ROOT
+
+TELEGRAM_USER = 4242
 
 _CONTROL = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z])|\r|\n")
 
@@ -118,6 +123,40 @@ def test_exit_after_leaves_while_the_stdin_pipe_stays_open(tmp_path: Path) -> No
     assert "you> /list" in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("bot> Bye")
     assert result.stderr == ""
+
+
+def test_chat_serves_only_its_own_user_on_a_shared_data_directory(tmp_path: Path) -> None:
+    # The data directory also holds a Telegram user with a check-in due: that one is
+    # `keepword run`'s to send. The terminal neither prints nor consumes it.
+    data = tmp_path / "data"
+    due = datetime.now(UTC) - timedelta(minutes=5)
+    store = TinyDBStore(data)
+    for user_id, task in ((TELEGRAM_USER, "ring the plumber secretword"), (1, "water plants")):
+        store.put_user(UserSettings(user_id=user_id, chat_id=user_id, created=due))
+        store.put_promise(
+            Promise(id=f"p{user_id}", user_id=user_id, task=task, due=due, created=due)
+        )
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--exit-after", "1"],
+        input="/list\n",
+        capture_output=True,
+        text=True,
+        env=chat_env(data),
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Did you keep your word?  “water plants”" in result.stdout  # its own: restored
+    assert "secretword" not in result.stdout
+    store = TinyDBStore(data)
+    theirs = store.get_promise(TELEGRAM_USER, f"p{TELEGRAM_USER}")
+    assert theirs is not None
+    assert theirs.asked is None  # still waiting for `keepword run`
+    ours = store.get_promise(1, "p1")
+    assert ours is not None
+    assert ours.asked is not None
 
 
 def test_terminal_session_promise_check_in_and_answer(tmp_path: Path) -> None:
