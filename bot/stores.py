@@ -47,8 +47,8 @@ def open_target(where: str) -> Store:
     from storage.tinydb_store import TinyDBStore
 
     try:
-        return TinyDBStore(Path(where))
-    except OSError as error:
+        return TinyDBStore(Path(where), exclusive=True)
+    except (OSError, StoreError) as error:
         raise StoreOpenError(f"cannot use the data directory {where}: {error}") from error
 
 
@@ -59,8 +59,10 @@ def open_store(settings: Settings) -> Store:
     from storage.tinydb_store import TinyDBStore
 
     try:
-        return TinyDBStore(settings.data_dir)
-    except OSError as error:
+        # Exclusive: a second `keepword run`, `chat` or `import` on the same directory
+        # would overwrite this one's writes and send every check-in twice.
+        return TinyDBStore(settings.data_dir, exclusive=True)
+    except (OSError, StoreError) as error:
         raise StoreOpenError(
             f"cannot use KEEPWORD_DATA_DIR={settings.data_dir}: {error}"
         ) from error

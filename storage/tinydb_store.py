@@ -44,6 +44,7 @@ from storage.atomic import (
     remove_temp_files,
 )
 from storage.codec import PROMISE, ROUTINE, SETTINGS, Codec, CodecError
+from storage.dirlock import DataDirLock
 from storage.memory_store import promise_order, routine_order
 
 __all__ = ["HANDLE_LIMIT", "RECENT_LIMIT", "TinyDBStore", "month_of"]
@@ -178,7 +179,13 @@ class _Handle:
 
 
 class TinyDBStore(Store):
-    """``core.ports.Store`` on per-user TinyDB files. One process owns ``data_dir``."""
+    """``core.ports.Store`` on per-user TinyDB files. One process owns ``data_dir``.
+
+    ``exclusive=True`` (what the bot's commands use) makes that so: the store takes the
+    directory's lock before it touches anything, and raises ``DataDirBusy`` if another
+    process holds it. Tests open several views of one directory in one process, hence
+    the flag (two ``flock``s in one process exclude each other as well).
+    """
 
     def __init__(
         self,
@@ -186,14 +193,28 @@ class TinyDBStore(Store):
         *,
         handle_limit: int = HANDLE_LIMIT,
         recent_limit: int = RECENT_LIMIT,
+        exclusive: bool = False,
     ) -> None:
         self._root = Path(data_dir)
         self._users_dir = self._root / "users"
+        self._lock: DataDirLock | None = None
+        if exclusive:
+            self._root.mkdir(parents=True, exist_ok=True)
+            self._lock = DataDirLock(self._root)
         self._users_dir.mkdir(parents=True, exist_ok=True)
         self._handle_limit = handle_limit
         self._recent_limit = recent_limit
         self._handles: OrderedDict[int, _Handle] = OrderedDict()
         self._finish_forgetting()
+
+    def close(self) -> None:
+        """Drop every cached handle and give the directory's lock back."""
+        while self._handles:
+            _, handle = self._handles.popitem()
+            handle.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     # --- paths -------------------------------------------------------------------
     def _user_dir(self, user_id: int) -> Path:
