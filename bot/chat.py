@@ -34,18 +34,28 @@ from core.ports import Store, UserSnapshot
 
 log = logging.getLogger(__name__)
 
+LOCAL_USER = 1  # the terminal's own user, unless --user-id says otherwise
 PROMPT = "you> "
 BOT = "bot> "
 INDENT = " " * len(BOT)
 EDITED = "✎ "
 QUIT = frozenset({"/quit", "/exit"})
 
+FILES_LEFT = "I couldn't delete the files I saved for you in {folder}: please delete them."
 HINT = "(Type a number to press a button · /help lists commands · /quit leaves.)"
 WELCOME_BACK = "Welcome back. {open} {hint}"
 BYE = (
     "Bye — everything is saved. Check-ins that fall due while I'm closed "
     "arrive when you start `keepword chat` again."
 )
+
+
+def files_dir(data_dir: Path, user_id: int) -> Path:
+    """Where the chat saves a user's photos and documents: ``chat-files/`` for the
+    default local user, a folder of their own for any other ``--user-id``, so /forget
+    deletes one user's files and nobody else's."""
+    base = data_dir / "chat-files"
+    return base if user_id == LOCAL_USER else base / f"user-{user_id}"
 
 
 def _open_count(n: int) -> str:
@@ -127,6 +137,18 @@ class TerminalOutbox:
             rows.append(INDENT + "  ".join(cells))
         return rows
 
+    def forget_files(self) -> int:
+        """Delete every file this chat saved for its user (exports, charts): /forget
+        deletes everything, and these hold the promise texts too. Returns how many."""
+        if not self.files_dir.is_dir():
+            return 0
+        deleted = 0
+        for path in self.files_dir.iterdir():
+            if path.is_file() or path.is_symlink():
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
+
     def _save(self, attachment: Attachment) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
         path = self.files_dir / Path(attachment.filename).name
@@ -173,9 +195,21 @@ class TerminalChat:
         self.outbox = outbox
         self.who = who
 
+    def _known(self) -> bool:
+        return self.conversation.ctx.store.get_user(self.who.user_id) is not None
+
+    def _forget_files(self) -> None:
+        """The user is gone (/forget): so are the files saved for them."""
+        try:
+            self.outbox.forget_files()
+        except OSError as error:
+            log.warning("could not delete the saved files: %r", error)
+            self.outbox.say(FILES_LEFT.format(folder=self.outbox.files_dir))
+
     async def greet(self) -> None:
         store = self.conversation.ctx.store
         if store.get_user(self.who.user_id) is None:
+            self._forget_files()  # left by a user forgotten while the chat was closed
             await self.conversation.on_command(self.who, "start")
             self.outbox.say(HINT)
         else:
@@ -190,7 +224,10 @@ class TerminalChat:
         if text.lower() in QUIT:
             return False
         try:
+            known = self._known()
             await self._dispatch(text)
+            if known and not self._known():
+                self._forget_files()
         except Exception as error:
             # The conversation already turns store failures into replies; anything else
             # is a bug. One line for the user, details only at DEBUG.
@@ -305,7 +342,7 @@ async def chat_session(
     interactive: bool,
 ) -> None:
     scheduler = AsyncIOScheduler(timezone=UTC)
-    outbox = TerminalOutbox(settings.data_dir / "chat-files")
+    outbox = TerminalOutbox(files_dir(settings.data_dir, user_id))
     chat: TerminalChat | None = None
 
     async def job_failed() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.chat import GuardedJobs, TerminalChat, TerminalOutbox, read_lines
+from bot.chat import GuardedJobs, TerminalChat, TerminalOutbox, files_dir, read_lines
 from bot.context import Context, Sender
 from bot.conversation import Conversation
 from bot.replies import Attachment, Button, Reply
@@ -205,3 +205,29 @@ async def test_piped_lines_are_echoed_and_handled_until_quit(term: Terminal) -> 
 async def test_piped_input_ending_waits_for_exit_after(term: Terminal) -> None:
     await read_lines(term.chat, StringIO("/list"), 0.01)
     assert term.new().startswith("you> /list\nbot> No open promises.")
+
+
+async def test_forget_deletes_the_saved_files_and_only_this_users(
+    term: Terminal, tmp_path: Path
+) -> None:
+    await term.type("call mom back in 5 minutes")
+    await term.type("/export")
+    theirs = files_dir(tmp_path, 7) / "keepword-score.png"
+    theirs.parent.mkdir(parents=True)
+    theirs.write_bytes(b"png")
+    assert files_dir(tmp_path, 1) == term.outbox.files_dir == tmp_path / "chat-files"
+    assert len([p for p in term.outbox.files_dir.iterdir() if p.is_file()]) == 2
+    await term.type("/forget")
+    shown = await term.type("1")
+    assert texts.FORGOTTEN in shown
+    assert [p for p in term.outbox.files_dir.iterdir() if p.is_file()] == []
+    assert theirs.read_bytes() == b"png"  # another --user-id's folder is theirs
+
+
+async def test_files_left_by_a_forgotten_user_go_at_the_next_greeting(term: Terminal) -> None:
+    # e.g. forgotten through Telegram while this chat was closed
+    term.outbox.files_dir.mkdir(parents=True)
+    (term.outbox.files_dir / "keepword-2026-11-20.json").write_text("{}")
+    await term.chat.greet()
+    assert list(term.outbox.files_dir.iterdir()) == []
+    assert term.new().startswith("bot> Hi there!")

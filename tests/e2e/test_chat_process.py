@@ -159,6 +159,25 @@ def test_chat_serves_only_its_own_user_on_a_shared_data_directory(tmp_path: Path
     assert ours.asked is not None
 
 
+def test_forget_in_the_chat_deletes_the_files_it_saved(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="ring the plumber secretword in 1 hour\n/export\n/score\n1\n/forget\n1\n",
+        capture_output=True,
+        text=True,
+        env=chat_env(data),
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("📎 saved") == 3  # the JSON, the CSV and the chart
+    assert "I've deleted everything I kept about you" in result.stdout
+    assert sorted(p.name for p in (data / "chat-files").iterdir()) == []
+    assert not any("secretword" in p.read_text() for p in data.rglob("*.json"))
+
+
 def test_terminal_session_promise_check_in_and_answer(tmp_path: Path) -> None:
     child = pexpect.spawn(
         sys.executable,
