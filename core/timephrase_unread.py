@@ -37,31 +37,182 @@ _SPAN_WORD = (
 )
 _RELATIVE = r"(?:next|last|this|coming|following|upcoming|previous|past|current|same)"
 
-_UNREAD: Final = re.compile(
-    "|".join(
-        (
-            # a number next to a time word: "3 fortnights", "in 3 days' time-ish", "5pm-ish"
-            rf"{_B}{_NUMBER}\s*-?\s*{_UNIT}{_E}",
-            # clock-like forms: "3:20", "13h", "@ 5"
-            rf"{_B}\d{{1,2}}\s*[:h]\s*\d{{0,2}}{_E}|@\s*\d",
-            # a relative word with a span: "next month", "this week", "the same day"
-            rf"{_B}{_RELATIVE}\s+(?:\d+\s+|few\s+|couple\s+of\s+)?{_SPAN_WORD}s?{_E}",
+_DAY_WORDS = frozenset(
+    f"{d}{s}"
+    for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    for s in ("", "s")
+)
+_MONTH_WORDS = frozenset(
+    [
+        "jan",
+        "january",
+        "feb",
+        "february",
+        "march",
+        "apr",
+        "april",
+        "jun",
+        "june",
+        "jul",
+        "july",
+        "aug",
+        "august",
+        "sep",
+        "sept",
+        "september",
+        "oct",
+        "october",
+        "nov",
+        "november",
+        "dec",
+        "december",
+    ]
+)
+_SPAN_WORDS = frozenset(
+    [
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "quarter",
+        "quarters",
+        "qtr",
+        "weekend",
+        "weekends",
+        "end",
+        "hour",
+        "hours",
+        "day",
+        "days",
+        "night",
+        "nights",
+        "season",
+        "seasons",
+        "summer",
+        "winter",
+        "spring",
+        "autumn",
+        "fall",
+    ]
+)
+_UNIT_WORDS = frozenset(
+    [
+        "second",
+        "seconds",
+        "sec",
+        "secs",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "h",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "wk",
+        "wks",
+        "fortnight",
+        "fortnights",
+        "month",
+        "months",
+        "mo",
+        "mos",
+        "year",
+        "years",
+        "yr",
+        "yrs",
+        "am",
+        "pm",
+        "m",
+        "clock",
+        "oclock",
+        "ish",
+    ]
+)
+_FIXED_WORDS = frozenset(
+    [
+        "next",
+        "now",
+        "hence",
+        "ago",
+        "clock",
+        "oclock",
+        "noon",
+        "midnight",
+        "midday",
+        "tonight",
+        "tonite",
+        "tomorrow",
+        "tmrw",
+        "yesterday",
+        "eod",
+        "eom",
+        "eow",
+        "eoy",
+        "cob",
+    ]
+)
+_PART_WORDS = frozenset(["morning", "afternoon", "evening", "night", "day"])
+_LETTERS = re.compile(r"[a-z]+")
+
+# Each check: the words one of which must be left for it to run, and its regex.
+_CHECKS: Final = (
+    (
+        _UNIT_WORDS,
+        True,
+        re.compile(
+            # a number next to a time word: "3 fortnights", "10 o'clock"; a clock-like form;
+            # an ordinal day "the 15th of"; a month beside a number "October 2027"
+            rf"{_B}{_NUMBER}\s*-?\s*{_UNIT}{_E}|{_B}\d{{1,2}}\s*[:h]\s*\d{{0,2}}{_E}|@\s*\d"
+            rf"|{_B}\d{{1,2}}(?:st|nd|rd|th)\s+of{_E}",
+            _FLAGS,
+        ),
+    ),
+    (
+        _SPAN_WORDS,
+        False,
+        re.compile(
+            rf"{_B}{_RELATIVE}\s+(?:\d+\s+|few\s+|couple\s+of\s+)?{_SPAN_WORD}s?{_E}", _FLAGS
+        ),
+    ),
+    (
+        _FIXED_WORDS,
+        False,
+        re.compile(
             rf"{_B}(?:after\s+next|from\s+now|hence|ago|o['’]?clock|oclock|noon|midnight|"
             rf"midday|tonight|tonite|tomorrow|tmrw|yesterday|eod|eom|eow|eoy|cob){_E}",
-            # a weekday the readers left (not "Monday's report")
-            rf"{_B}{_DAY}s?{_E}(?!['’]s)",
-            # a month beside a number or a qualifier: "in March", "October 2027", "mid march"
-            rf"{_B}(?:in|by|next|this|early|mid|late|end\s+of|beginning\s+of|until|till|before)"
-            rf"\s+(?:the\s+)?{_MONTH}{_E}",
-            rf"{_B}{_MONTH}\.?\s*\d{{1,4}}{_E}|{_B}\d{{1,2}}(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}{_E}",
-            # an ordinal day: "the 15th of", "on the 3rd"
-            rf"{_B}\d{{1,2}}(?:st|nd|rd|th)\s+of{_E}",
-            # a part of the day with a qualifier: "in the early hours", "late afternoon"
-            rf"{_B}(?:early|late|mid|this|tomorrow|in\s+the)\s+(?:morning|afternoon|evening|night|day)"
-            rf"{_E}",
-        )
+            _FLAGS,
+        ),
     ),
-    _FLAGS,
+    # a weekday the readers left (not "Monday's report")
+    (_DAY_WORDS, False, re.compile(rf"{_B}{_DAY}s?{_E}(?!['’]s)", _FLAGS)),
+    (
+        _MONTH_WORDS,
+        False,
+        re.compile(
+            # "in March", "mid march", "October 2027", "15 of March"
+            rf"{_B}(?:in|by|next|this|early|mid|late|end\s+of|beginning\s+of|until|till|before)"
+            rf"\s+(?:the\s+)?{_MONTH}{_E}"
+            rf"|{_B}{_MONTH}\.?\s*\d{{1,4}}{_E}|{_B}\d{{1,2}}(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}{_E}",
+            _FLAGS,
+        ),
+    ),
+    (
+        _PART_WORDS,
+        False,
+        re.compile(
+            rf"{_B}(?:early|late|mid|this|tomorrow|in\s+the)\s+"
+            rf"(?:morning|afternoon|evening|night|day){_E}",
+            _FLAGS,
+        ),
+    ),
 )
 # How long or how much, not when: "for 10 minutes", "a 10 minute walk", "5 min late".
 _NOT_WHEN_BEFORE: Final = re.compile(
@@ -86,15 +237,26 @@ _TAG: Final = re.compile(r"[#@]\S+")
 def find_unread(text: str, tokens: list[Token]) -> tuple[int, int] | None:
     """The span of the first time-like words in `text` that no token covers, if any.
 
-    Each regex here is a plain alternation with bounded repeats, scanned once over text
-    that is at most a couple of thousand characters: linear time, no backtracking blow-up.
+    Each check runs only when one of its words is left over (a set lookup), and each regex
+    is a plain alternation with bounded repeats: linear time, no backtracking blow-up.
     """
     masked = _mask(text, tokens)
-    for m in _UNREAD.finditer(masked):
-        if _how_long(masked, m):
+    low = masked.lower()
+    words = set(_LETTERS.findall(low))
+    digits = any(c.isdigit() for c in masked)
+    found: list[tuple[int, int]] = []
+    for needed, on_digit, pattern in _CHECKS:
+        if not (on_digit and digits) and needed.isdisjoint(words):
             continue
-        return (m.start(), m.end())
-    return _range(text, tokens)
+        for m in pattern.finditer(masked):
+            if not _how_long(masked, m):
+                found.append((m.start(), m.end()))
+                break
+    if found:
+        return min(found)
+    if sum(c.isdigit() for c in text) >= 2:
+        return _range(text, tokens)
+    return None
 
 
 def _mask(text: str, tokens: list[Token]) -> str:
