@@ -106,7 +106,7 @@ DEFAULT_HOUR: Final = 9
 #: "today" with no time means by the end of the working day.
 TODAY_HOUR: Final = PART_TIMES["eod"]
 #: Chat messages are at most 500 characters; far longer text is refused, not scanned.
-MAX_TEXT: Final = 2000
+MAX_TEXT: Final = 1000
 MAX_WHEN_TEXT: Final = 200
 #: An answer to "when?" may carry a couple of extra words ("ok, 7pm then"), not a promise.
 MAX_WHEN_EXTRA_WORDS: Final = 2

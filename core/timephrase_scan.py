@@ -190,6 +190,9 @@ MONTH_NAMES = (
 )
 
 _FLAGS = re.IGNORECASE
+#: How far back a reader looks for the word before a match ("for 10 minutes"): a bounded
+#: window, so that a long message is not searched again from its start for every match.
+_LOOK_BACK = 40
 
 
 def day_number(word: str) -> int:
@@ -347,7 +350,9 @@ def _colon(m: re.Match[str]) -> Value | None:
 
 def _clock_h(m: re.Match[str]) -> Value | None:
     hour = int(m["h"])
-    if not m["pre"] and _NOT_BEFORE_CLOCK_H.search(m.string, 0, m.start()):
+    if not m["pre"] and _NOT_BEFORE_CLOCK_H.search(
+        m.string, max(0, m.start() - _LOOK_BACK), m.start()
+    ):
         return None  # "for 2h30" is how long, not when
     if m["m"] is None and hour < 13 and not m["pre"]:
         return None  # "2h" alone is more likely two hours than two o'clock
@@ -417,7 +422,7 @@ def _past(m: re.Match[str]) -> Value | None:
     if (
         not m["pre"]
         and "minute" in m.group(0).lower()
-        and _FOR_BEFORE.search(m.string, 0, m.start())
+        and _FOR_BEFORE.search(m.string, max(0, m.start() - _LOOK_BACK), m.start())
     ):
         return None  # "meditate for 10 minutes after 7": how long, then when
     before = direction in ("to", "before", "till", "til", "of")
@@ -611,7 +616,7 @@ def _duration(m: re.Match[str]) -> Value | None:
             return None
         if unit[-1] != "s" and len(unit) > 3 and _amount(amount_text) not in (1.0, None):
             return None  # "10 minute" reads as an adjective
-        if _NOT_BEFORE_BARE.search(m.string, 0, m.start()):
+        if _NOT_BEFORE_BARE.search(m.string, max(0, m.start() - _LOOK_BACK), m.start()):
             return None
         if _NOT_AFTER_BARE.match(m.string, m.end()):
             return None  # "I'll be 5 min late" is how late, not when
@@ -1360,9 +1365,11 @@ def scan(text: str) -> list[Token]:
     if len(found) > 1:
         found.sort(key=lambda t: (t.start - t.end, t.start))
         chosen: list[Token] = []
+        taken = bytearray(len(text))  # one flag per character: linear, not per pair
         for token in found:
-            if all(token.end <= c.start or token.start >= c.end for c in chosen):
+            if taken.find(1, token.start, token.end) < 0:
                 chosen.append(token)
+                taken[token.start : token.end] = b"\x01" * (token.end - token.start)
         chosen.sort(key=lambda t: t.start)
         return _anchor_offsets(text, chosen)
     return [t for t in found if not (isinstance(t.value, Duration) and t.value.anchored)]

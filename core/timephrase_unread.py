@@ -272,7 +272,8 @@ def _how_long(text: str, m: re.Match[str]) -> bool:
     if not m.group(0)[:1].isdigit() and not re.match(_NUMBER, m.group(0), _FLAGS):
         return False
     return bool(
-        _NOT_WHEN_BEFORE.search(text, 0, m.start()) or _NOT_WHEN_AFTER.match(text, m.end())
+        _NOT_WHEN_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        or _NOT_WHEN_AFTER.match(text, m.end())
     )
 
 
