@@ -614,7 +614,7 @@ def _duration(m: re.Match[str]) -> Value | None:
         anchored = _FROM.match(m.string, m.end()) is not None
         if (m["half1"] or unit not in _BARE_UNITS or is_vague(amount_text)) and not anchored:
             return None
-        if unit[-1] != "s" and len(unit) > 3 and _amount(amount_text) not in (1.0, None):
+        if unit and unit[-1] != "s" and len(unit) > 3 and _amount(amount_text) not in (1.0, None):
             return None  # "10 minute" reads as an adjective
         if _NOT_BEFORE_BARE.search(m.string, max(0, m.start() - _LOOK_BACK), m.start()):
             return None
