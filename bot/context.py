@@ -19,6 +19,7 @@ from bot.replies import Button, JobScheduler, Keyboard, Outbox, Reply
 from core.lifecycle import Timings
 from core.models import UserSettings
 from core.ports import Store
+from core.transfer import ExportBundle
 
 Clock = Callable[[], datetime]
 UTC = ZoneInfo("UTC")
@@ -70,6 +71,7 @@ class Context:
         limits: Limits | None = None,
         make_id: Callable[[], str] = new_id,
         shares_location: bool = True,
+        read_export: Callable[[bytes], ExportBundle] | None = None,
     ) -> None:
         self.store = store
         self.outbox = outbox
@@ -79,6 +81,9 @@ class Context:
         self.timings = timings or Timings()
         self.limits = limits or Limits()
         self.make_id = make_id
+        # Reads an /export file into records (storage.importing.read_export); injected
+        # so the conversation knows no storage adapter. None: importing is not offered.
+        self.read_export = read_export
         # Whether the user can send a location here: Telegram can, a terminal cannot.
         self.shares_location = shares_location
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)

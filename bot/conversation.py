@@ -19,6 +19,7 @@ from bot.context import ButtonHandler, CommandHandler, Context, Sender
 from bot.flood import FloodGuard, Verdict
 from bot.flows.account import AccountFlow
 from bot.flows.answers import AnswerFlow
+from bot.flows.imports import ImportFlow
 from bot.flows.promises import PromiseFlow
 from bot.flows.reports import ReportFlow
 from bot.flows.routines import RoutineFlow
@@ -51,9 +52,11 @@ class Conversation:
         self.reports = ReportFlow(ctx)
         self.account = AccountFlow(ctx, self.promises, self.routines, self.reports)
         self.answers = AnswerFlow(ctx, self.promises)
+        self.imports = ImportFlow(ctx, self.replan)
         self.commands: dict[str, CommandHandler] = {}
         self.buttons: dict[str, ButtonHandler] = {}
-        for flow in (self.promises, self.routines, self.reports, self.account, self.answers):
+        flows = (self.promises, self.routines, self.reports, self.account, self.answers)
+        for flow in (*flows, self.imports):
             self.commands.update(flow.commands)
             self.buttons.update(flow.buttons)
 
@@ -104,6 +107,16 @@ class Conversation:
             return
         async with self.ctx.lock(who.user_id):
             await self._guarded(who, self._location(who, latitude, longitude))
+
+    async def on_document(self, who: Sender, data: bytes) -> None:
+        """A file sent to the bot: an /export to import, after a confirmation."""
+        if not await self._within_rate(who):
+            return
+        async with self.ctx.lock(who.user_id):
+            await self._guarded(who, self._document(who, data))
+
+    async def _document(self, who: Sender, data: bytes) -> None:
+        await self.imports.on_file(self.ctx.user(who), who, data)
 
     async def _location(self, who: Sender, latitude: float, longitude: float) -> None:
         await self.account.set_location(self.ctx.user(who), latitude, longitude)

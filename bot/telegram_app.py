@@ -18,6 +18,7 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -48,6 +49,8 @@ from bot.ratelimit import KeepwordRateLimiter
 from bot.replies import DeliveryError, JobScheduler, Keyboard, Reply, shown_length, split_text
 from bot.scheduler import APSchedulerJobs
 from core.ports import Store
+from core.transfer import MAX_IMPORT_BYTES
+from storage.importing import read_export
 
 log = logging.getLogger(__name__)
 
@@ -370,6 +373,7 @@ def build_application(
         clock,
         default_tz=settings.default_tz,
         timings=settings.timings,
+        read_export=read_export,
     )
     conversation = Conversation(ctx)
     outbox.on_blocked = conversation.on_blocked
@@ -406,8 +410,24 @@ def build_application(
             await conversation.on_location(
                 who, message.location.latitude, message.location.longitude
             )
+        elif message.document is not None:
+            await on_document(who, message.document)
         else:
             await conversation.on_unsupported(who)
+
+    async def on_document(who: Sender, document: Document) -> None:
+        """Fetch a sent file (an /export to import) within Telegram's download limit."""
+        if document.file_size is not None and document.file_size > MAX_IMPORT_BYTES:
+            await ctx.say(who.chat_id, texts.FILE_TOO_BIG)
+            return
+        try:
+            file = await app.bot.get_file(document.file_id)
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("could not download a sent file: %s", type(error).__name__)
+            await ctx.say(who.chat_id, texts.FILE_UNREADABLE)
+            return
+        await conversation.on_document(who, data[: MAX_IMPORT_BYTES + 1])
 
     async def on_edited(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         who = sender(update)

@@ -420,3 +420,6 @@ FORGET_CONFIRM = (
 )
 FORGET_KEPT = "OK — nothing was deleted."
 FORGOTTEN = "🗑 Done. I've deleted everything I kept about you. Send /start to begin again."
+
+FILE_TOO_BIG = "That file is larger than 20 MB, so I can't read it. Nothing was changed."
+FILE_UNREADABLE = "I couldn't download that file from Telegram — please send it again."

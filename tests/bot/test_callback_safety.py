@@ -7,6 +7,7 @@ promise, never raise, and a button that outlived its promise answers with a toas
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.context import Limits
+from bot.context import Limits, Sender
 from bot.conversation import _CALLBACK
 from bot.replies import CALLBACK_DATA_MAX_BYTES
+from storage.importing import read_export
 from tests.bot.fakes import Sent
 from tests.bot.test_conversation import ANN, BOB, Harness
 
@@ -57,6 +59,9 @@ async def every_button(h: Harness) -> list[str]:
     await h.press(history.message_id, history.buttons[0][1])  # which promises to relabel
     pick = h.outbox.last
     await h.press(pick.message_id, pick.buttons[0][1])  # the kinds to choose from
+    h.ctx.read_export = read_export  # an /export file sent back: [Import] [Cancel]
+    own = {"format": "keepword-export", "version": 1, "settings": {"user_id": ANN, "chat_id": ANN}}
+    await h.bot.on_document(Sender(ANN, ANN, "Ann"), json.dumps(own).encode())
     for command in ("/score", "/settings", "/forget"):
         await h.say(command)
     seen: list[str] = []
