@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.chart import render_chart  # noqa: E402
 from bot.report_text import render_score  # noqa: E402
+from core.insight import find_insight  # noqa: E402
 from core.kinds import detect_kind  # noqa: E402
 from core.models import Outcome, Promise, Recurrence, Routine  # noqa: E402
 from core.score import weekly_report  # noqa: E402
@@ -166,6 +167,10 @@ def main() -> None:
     render_chart(report.weeks, TZ_NAME)  # first call loads fonts: not what a user waits for
     median, p95 = _timed(score, args.runs)
     print(f"weekly_report + render_score: {_figures(median, p95)}  (target < 100 ms)")
+    # Where it slips looks at four weeks only: its share, measured in the same run.
+    window = [p for p in promises if p.due >= (NOW - timedelta(weeks=4)).astimezone(UTC)]
+    median, p95 = _timed(lambda: find_insight(window, TZ), args.runs)
+    print(f"  of which find_insight ({len(window)} in 4 weeks): {_figures(median, p95)}")
     median, p95 = _timed(lambda: render_chart(report.weeks, TZ_NAME), max(10, args.runs // 3))
     print(f"render_chart:                 {_figures(median, p95)}  (target < 400 ms)")
     if args.write_example:
