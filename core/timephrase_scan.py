@@ -122,7 +122,7 @@ _CLOCK_PRE = (
 )
 _DAY_PRE = r"(?:on|by|before|until|till|for|from|after)"
 # "pm", "p.m.", "p m", and right after a digit a lone letter: "3p", "3:18a", "at 11a".
-_MER = r"(?P<mer>[ap])(?:\.?\s?m\b\.?|(?<=\d[ap])\.?(?!\w))"
+_MER = r"(?:in\s+the\s+)?(?P<mer>[ap])(?:\.?\s?m\b\.?|(?<=\d[ap])\.?(?!\w))"
 _HOURWORD = "|".join(HOUR_WORDS)
 # Minutes said as words after an hour: "three twenty", "four twenty-three", "seven oh five".
 _MINUTE_ONES = "one|two|three|four|five|six|seven|eight|nine"
@@ -676,7 +676,7 @@ def _in_minutes(m: re.Match[str]) -> Value | None:
 
 _TODAY = re.compile(rf"{_B}(?:{_DAY_PRE}\s+)?(?:later\s+)?(?:today|tdy|2day){_E}", _FLAGS)
 _TOMORROW = re.compile(
-    rf"{_B}(?:{_DAY_PRE}\s+)?(?P<after>(?:the\s+)?day\s+after\s+)?"
+    rf"{_B}(?:{_DAY_PRE}\s+)?(?P<after>(?<!\d\s)(?<!\d)(?:the\s+)?day\s+after\s+)?"
     rf"(?:tomorrows?|tomorow|tommorow|tommorrow|tomorrw|tmrw|tmrrw|tmr|tmw|2morrow|2moro){_E}",
     _FLAGS,
 )
