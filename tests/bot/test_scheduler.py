@@ -70,3 +70,33 @@ async def test_a_job_late_by_more_than_a_second_still_runs() -> None:
         await asyncio.wait_for(fired.wait(), timeout=5)
     finally:
         scheduler.shutdown(wait=False)
+
+
+def held(jobs: APSchedulerJobs) -> int:
+    """Everything the adapter keeps in its own collections, whatever they are."""
+    return sum(len(v) for v in vars(jobs).values() if isinstance(v, list | dict | set))
+
+
+async def test_replacing_a_far_check_in_1000_times_holds_one_job() -> None:
+    clock = ManualClock(NOW)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    jobs = APSchedulerJobs(scheduler, horizon=timedelta(hours=1), clock=clock)
+    scheduler.start(paused=True)
+    try:
+        for n in range(1000):
+            jobs.schedule("p:far", NOW + timedelta(days=30, minutes=n), nothing)
+            jobs.schedule(f"p:undone{n}", NOW + timedelta(days=60), nothing)
+            jobs.cancel(f"p:undone{n}")
+            jobs.schedule("p:near", NOW + timedelta(minutes=10 + n % 30), nothing)
+        assert jobs.pending() == 2
+        assert held(jobs) == 1  # p:far, and nothing stale beside it
+        assert job_ids(scheduler) == {"p:near"}
+        assert len(scheduler.get_jobs()) == 2  # p:near and the refill job
+
+        clock.advance(days=30, minutes=999)
+        await jobs._refill()
+        assert held(jobs) == 0
+        assert job_ids(scheduler) == {"p:near", "p:far"}
+        assert scheduler.get_job("p:far").next_run_time == NOW + timedelta(days=30, minutes=999)
+    finally:
+        scheduler.shutdown(wait=False)
