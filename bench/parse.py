@@ -32,6 +32,20 @@ if str(ROOT) not in sys.path:
 
 from core.timephrase import NeedsTime, ParsedPromise, ParsedRoutine, ParseError, parse  # noqa: E402
 from tests.core.timephrase_cases import CASES, ERROR, NEEDS, Case  # noqa: E402
+from tests.core.world_phrases import ASK, WORLD, WorldCase  # noqa: E402
+
+#: Crafted to be slow: long runs of what each reader half-matches. parse refuses text over
+#: 1,000 characters at once, so the worst it can be given is just under that.
+WORST_INPUTS = {
+    "weekday beside dates": "Thu 15th, Monday, Feb 18 ",
+    "number words and past": "twenty five minutes past three pm ",
+    "ranges": "3-4pm ",
+    "durations": "1d 2h 3m 4s ",
+    "clock soup": "at 7pm in 5 minutes:-",
+    "leftover time words": "next month in March 3 fortnights ",
+    "corrections": "call mom at 7, no at 8 tomorrow lunch ",
+    "spaced clocks": "12 15 ",
+}
 
 
 def _percentile(samples: list[float], fraction: float) -> float:
@@ -103,6 +117,48 @@ def _dateparser_search(crashes: set[Case]) -> Callable[[Case], list[datetime]]:
     return search
 
 
+def _world_verdict_ours(case: WorldCase) -> str:
+    tz = ZoneInfo(case.tz)
+    got = parse(case.text, case.now_aware(), tz)
+    if not isinstance(got, ParsedPromise):
+        return "right" if case.want == ASK else "asked"
+    shown = got.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return "right" if shown == case.want else "wrong"
+
+
+def _world_verdict_dp(case: WorldCase, search: Callable[[Case], list[datetime]]) -> str:
+    """dateparser's first date found, judged the same way (nothing found = asked)."""
+    found = search(Case(case.text, case.now, case.tz, case.want))
+    if not found:
+        return "right" if case.want == ASK else "asked"
+    shown = found[0].astimezone(ZoneInfo(case.tz)).strftime("%Y-%m-%d %H:%M")
+    return "right" if shown == case.want else "wrong"
+
+
+def _world(search: Callable[[Case], list[datetime]]) -> None:
+    ours = [_world_verdict_ours(c) for c in WORLD]
+    theirs = [_world_verdict_dp(c, search) for c in WORLD]
+    print(f"\nworld table ({len(WORLD)} rows, tests/core/world_phrases.py)")
+    print(f"{'':<18}  {'Keepword':>12}  {'dateparser':>12}")
+    for verdict, label in (("right", "right"), ("asked", "asked"), ("wrong", "silently wrong")):
+        a, b = ours.count(verdict), theirs.count(verdict)
+        print(
+            f"{label:<18}  {a:>6} {100 * a / len(WORLD):4.1f}%"
+            f"  {b:>6} {100 * b / len(WORLD):4.1f}%"
+        )
+
+
+def _worst() -> None:
+    case = CASES[0]
+    now, tz = case.now_aware(), ZoneInfo(case.tz)
+    print("\nworst crafted inputs (best of 5, ms)")
+    for name, unit in WORST_INPUTS.items():
+        for size in (999, 4096):
+            text = (unit * (size // len(unit) + 1))[:size]
+            best = min(_time_calls(partial(parse, text, now, tz), 1, batches=5) for _ in range(1))
+            print(f"  {name:<24} {size:>5} chars  {best / 1000:6.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=40, help="parses per batch per row (ours)")
@@ -171,6 +227,10 @@ def main() -> None:
     print(f"dateparser takes {dp_median / ours_median:.0f}x as long per phrase (median).")
     target = "met" if ours_median < 50 else "MISSED"
     print(f"target median < 50 µs: {target}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _world(search)
+    _worst()
 
 
 if __name__ == "__main__":

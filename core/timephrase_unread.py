@@ -161,6 +161,7 @@ _FIXED_WORDS = frozenset(
 )
 _PART_WORDS = frozenset(["morning", "afternoon", "evening", "night", "day"])
 _LETTERS = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
 
 # Each check: the words one of which must be left for it to run, and its regex.
 _CHECKS: Final = (
@@ -243,7 +244,7 @@ def find_unread(text: str, tokens: list[Token]) -> tuple[int, int] | None:
     masked = _mask(text, tokens)
     low = masked.lower()
     words = set(_LETTERS.findall(low))
-    digits = any(c.isdigit() for c in masked)
+    digits = _DIGIT.search(masked) is not None
     found: list[tuple[int, int]] = []
     for needed, on_digit, pattern in _CHECKS:
         if not (on_digit and digits) and needed.isdisjoint(words):
@@ -254,7 +255,8 @@ def find_unread(text: str, tokens: list[Token]) -> tuple[int, int] | None:
                 break
     if found:
         return min(found)
-    if sum(c.isdigit() for c in text) >= 2:
+    first = _DIGIT.search(text)
+    if first is not None and _DIGIT.search(text, first.end()) is not None:
         return _range(text, tokens)
     return None
 
