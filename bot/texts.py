@@ -253,15 +253,26 @@ LIST_PAGE = 15
 LIST_TASK_SHOWN = 80  # 15 tasks of up to 500 characters would pass Telegram's 4096
 
 
-def open_list(promises: list[Promise], now: datetime, tz: ZoneInfo, clock24: bool) -> str:
+def list_page(count: int, page: int) -> tuple[int, int]:
+    """(page, pages): the page asked for, kept within the pages there are."""
+    pages = max(1, -(-count // LIST_PAGE))
+    return min(max(page, 0), pages - 1), pages
+
+
+def open_list(
+    promises: list[Promise], now: datetime, tz: ZoneInfo, clock24: bool, page: int = 0
+) -> str:
     if not promises:
         return "No open promises. Send one like <i>call mom back in 10 minutes</i>."
-    lines = [f"<b>Open promises</b> ({len(promises)})"]
-    for number, promise in enumerate(promises[:LIST_PAGE], start=1):
+    page, pages = list_page(len(promises), page)
+    title = f"<b>Open promises</b> ({len(promises)})"
+    if pages > 1:
+        title += f" · page {page + 1} of {pages}"
+    lines = [title]
+    first = page * LIST_PAGE
+    for number, promise in enumerate(promises[first : first + LIST_PAGE], start=first + 1):
         task = esc(shorten(promise.task, LIST_TASK_SHOWN))
         lines.append(f"{number}. {task} — {_list_time(promise, now, tz, clock24)}")
-    if len(promises) > LIST_PAGE:
-        lines.append(f"…and {len(promises) - LIST_PAGE} more.")
     return "\n".join(lines)
 
 
@@ -273,15 +284,34 @@ def _list_time(promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool) -> 
     return f"💤 {again} (snoozed; due {when(promise.due, now, tz, clock24)})"
 
 
-def list_buttons(promises: list[Promise]) -> Keyboard:
-    return tuple(
-        (
-            Button(f"✅ Done {n}", f"d:{p.id}"),
-            Button(f"🕒 Time {n}", f"c:{p.id}"),
-            Button(f"✖️ Cancel {n}", f"x:{p.id}"),
-        )
-        for n, p in enumerate(promises[:LIST_PAGE], start=1)
-    )
+def list_buttons(promises: list[Promise], now: datetime, page: int = 0) -> Keyboard:
+    """One row per listed promise: Done / Time / Cancel before it is due, and the
+    check-in's own answers (Done / Late / Broke) once it is. ‹ › turn the pages."""
+    page, pages = list_page(len(promises), page)
+    first = page * LIST_PAGE
+    rows: list[tuple[Button, ...]] = []
+    for n, p in enumerate(promises[first : first + LIST_PAGE], start=first + 1):
+        done = Button(f"✅ Done {n}", f"d:{p.id}:{page}")
+        if p.due <= now:
+            rows.append(
+                (
+                    done,
+                    Button(f"🕒 Late {n}", f"ll:{p.id}:{page}"),
+                    Button(f"❌ Broke {n}", f"lb:{p.id}:{page}"),
+                )
+            )
+        else:
+            rows.append(
+                (
+                    done,
+                    Button(f"🕒 Time {n}", f"c:{p.id}"),
+                    Button(f"✖️ Cancel {n}", f"x:{p.id}:{page}"),
+                )
+            )
+    if pages > 1:
+        turns = (("‹ Previous", page - 1), ("Next ›", page + 1))
+        rows.append(tuple(Button(label, f"lp:{to}") for label, to in turns if 0 <= to < pages))
+    return tuple(rows)
 
 
 def routine_added(

@@ -50,8 +50,11 @@ class PromiseFlow:
             "u": self.btn_undo,
             "c": self.btn_change,
             "t": self.btn_change_to,
-            "d": self.btn_done,
+            "d": _bound(self._answer_from_list, Answer.KEPT),
+            "ll": _bound(self._answer_from_list, Answer.LATE),
+            "lb": _bound(self._answer_from_list, Answer.BROKE),
             "x": self.btn_cancel,
+            "lp": self.btn_list_page,
             "r1": _bound(self._redo, "1h"),
             "rt": _bound(self._redo, "tm"),
             "rn": self.btn_redo_not_now,
@@ -344,10 +347,13 @@ class PromiseFlow:
         text, buttons = self.render_list(user)
         await self.ctx.say(user.chat_id, text, buttons)
 
-    def render_list(self, user: UserSettings) -> tuple[str, Keyboard]:
+    def render_list(self, user: UserSettings, page: int = 0) -> tuple[str, Keyboard]:
         promises = self.ctx.store.open_promises(user.user_id)
         now, tz = self.ctx.clock(), self.ctx.zone(user)
-        return texts.open_list(promises, now, tz, user.clock24), texts.list_buttons(promises)
+        return (
+            texts.open_list(promises, now, tz, user.clock24, page),
+            texts.list_buttons(promises, now, page),
+        )
 
     # ------------------------------------------------------------------ buttons
 
@@ -501,33 +507,49 @@ class PromiseFlow:
         await self._change_to(user, promise_id, due, now, tz)
         return "Renegotiated"
 
-    async def btn_done(
-        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    async def _answer_from_list(
+        self, user: UserSettings, message_id: int, args: list[str], given: Answer
     ) -> str:
-        return await self._close_from_list(user, message_id, args, lifecycle.mark_done, "Done ✅")
+        """Done / Late / Broke in /list: the same answer as on the check-in, which (if
+        it went out) loses its buttons and shows it; the list stays on its page."""
+        promise = self._own_open(user, args[:1])
+        if isinstance(promise, str):
+            return promise
+        ctx = self.ctx
+        tz = ctx.zone(user)
+        promise = lifecycle.answer(promise, given, ctx.clock())
+        ctx.store.put_promise(promise)
+        self.plan(promise)
+        if promise.checkin_message_id is not None:
+            await ctx.edit(
+                user.chat_id, promise.checkin_message_id, texts.answered(promise, tz, user.clock24)
+            )
+        await ctx.edit(user.chat_id, message_id, *self.render_list(user, _page(args)))
+        if promise.outcome is Outcome.BROKEN:
+            await ctx.say(user.chat_id, texts.REPAIR_OFFER, texts.repair_buttons(promise.id))
+        assert promise.outcome is not None
+        return texts.OUTCOME_MARKS[promise.outcome]
 
     async def btn_cancel(
         self, user: UserSettings, who: Sender, message_id: int, args: list[str]
     ) -> str:
-        return await self._close_from_list(user, message_id, args, lifecycle.cancel, "Cancelled")
-
-    async def _close_from_list(
-        self,
-        user: UserSettings,
-        message_id: int,
-        args: list[str],
-        close: lifecycle.Closer,
-        toast: str,
-    ) -> str:
-        promise = self._own_open(user, args)
+        promise = self._own_open(user, args[:1])
         if isinstance(promise, str):
             return promise
-        promise = close(promise, self.ctx.clock())
+        promise = lifecycle.cancel(promise, self.ctx.clock())
         self.ctx.store.put_promise(promise)
         self.plan(promise)
-        text, buttons = self.render_list(user)
-        await self.ctx.edit(user.chat_id, message_id, text, buttons)
-        return toast
+        await self.ctx.edit(user.chat_id, message_id, *self.render_list(user, _page(args)))
+        return "Cancelled"
+
+    async def btn_list_page(
+        self, user: UserSettings, who: Sender, message_id: int, args: list[str]
+    ) -> str:
+        if len(args) != 1 or not args[0].isdigit():
+            return texts.EXPIRED_BUTTON
+        page = int(args[0])
+        await self.ctx.edit(user.chat_id, message_id, *self.render_list(user, page))
+        return f"Page {page + 1}"
 
     async def _redo(self, user: UserSettings, message_id: int, args: list[str], code: str) -> str:
         if len(args) != 1:
@@ -570,6 +592,11 @@ class PromiseFlow:
 
 
 T = TypeVar("T")
+
+
+def _page(args: list[str]) -> int:
+    """The /list page a button was on ("d:<id>:<page>"); 0 for buttons from before pages."""
+    return int(args[1]) if len(args) == 2 and args[1].isdigit() else 0
 
 
 def _bound(

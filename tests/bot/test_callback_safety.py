@@ -26,7 +26,7 @@ REFUSALS = {texts.GONE, texts.EXPIRED_BUTTON, texts.ALREADY_DONE}
 # Button kinds whose data names a promise or routine. The others act on the presser's
 # own account (settings, chart, forget, pages, "not now"), whatever the data says.
 NAMING_A_RECORD = {"k", "l", "b", "z", "u", "c", "t", "d", "x", "r1", "rt", "rp", "rr", "rd"}
-NAMING_A_RECORD |= {"kd", "ks", "aw"}
+NAMING_A_RECORD |= {"kd", "ks", "aw", "ll", "lb"}
 
 
 def roomy() -> Harness:
@@ -47,6 +47,8 @@ async def every_button(h: Harness) -> list[str]:
     stretch = next(m for m in h.outbox.to(ANN) if "stretch" in m.text and "Did you" in m.text)
     await h.press(stretch.message_id, stretch.button("Broke"))  # repair offer
     await h.advance(minutes=1)  # the call-mom check-in, left open
+    for n in range(15):  # more open promises than fit on one page of /list
+        await h.say(f"chore {n} in {n + 5} hours")
     await h.say("/list")
     await h.say("/answer")  # the waiting check-ins, each with its answers
     for hour in range(11):  # more routines than fit on one page
