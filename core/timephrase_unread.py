@@ -160,6 +160,29 @@ _FIXED_WORDS = frozenset(
     ]
 )
 _PART_WORDS = frozenset(["morning", "afternoon", "evening", "night", "day"])
+_ZONE_WORDS = frozenset(
+    [
+        "utc",
+        "gmt",
+        "cet",
+        "cest",
+        "eet",
+        "est",
+        "edt",
+        "cst",
+        "cdt",
+        "mst",
+        "mdt",
+        "pst",
+        "pdt",
+        "bst",
+        "jst",
+        "aest",
+        "aedt",
+        "hkt",
+        "sgt",
+    ]
+)
 _LETTERS = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
 
@@ -172,7 +195,9 @@ _CHECKS: Final = (
             # a number next to a time word: "3 fortnights", "10 o'clock"; a clock-like form;
             # an ordinal day "the 15th of"; a month beside a number "October 2027"
             rf"{_B}{_NUMBER}\s*-?\s*{_UNIT}{_E}|{_B}\d{{1,2}}\s*[:h]\s*\d{{0,2}}{_E}|@\s*\d"
-            rf"|{_B}\d{{1,2}}(?:st|nd|rd|th)\s+of{_E}",
+            rf"|{_B}\d{{1,2}}(?:st|nd|rd|th)\s+of{_E}"
+            # a numeric date: "4/25", "10/31/1974" mean different days in different countries
+            rf"|{_B}\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?{_E}",
             _FLAGS,
         ),
     ),
@@ -191,6 +216,12 @@ _CHECKS: Final = (
             rf"midday|tonight|tonite|tomorrow|tmrw|yesterday|eod|eom|eow|eoy|cob){_E}",
             _FLAGS,
         ),
+    ),
+    # a time zone: Keepword reads times in the user's own zone only
+    (
+        _ZONE_WORDS,
+        False,
+        re.compile(rf"{_B}(?:{'|'.join(sorted(_ZONE_WORDS))}){_E}", _FLAGS),
     ),
     # a weekday the readers left (not "Monday's report")
     (_DAY_WORDS, False, re.compile(rf"{_B}{_DAY}s?{_E}(?!['’]s)", _FLAGS)),
@@ -226,7 +257,7 @@ _NOT_WHEN_AFTER: Final = re.compile(
     r"nap|call|meeting|session|workout|timer|video|read|wait|old|ago)\b",
     _FLAGS,
 )
-_CLOCKISH = r"\d{1,2}(?:[:.h]\d{2})?(?:\s*[ap]\.?m\.?)?"
+_CLOCKISH = r"\d{1,2}(?:[:.h]\d{2})?(?:\s*[ap](?:\.?\s?m\b\.?|\b))?"
 _RANGE: Final = re.compile(
     rf"(?<![\w#@'’/.:-])(?P<lead>between\s+|from\s+)?{_CLOCKISH}\s*(?P<to>-|–|—|to|till|until|thru|through|and)"
     rf"\s*{_CLOCKISH}(?![\w/.:-])",

@@ -634,6 +634,13 @@ PHRASES: tuple[tuple[str, Want], ...] = (
     ("early March", ask),
     ("last night", ask),
     ("the ides of march", ask),
+    ("4/25 at 4:00pm", ask),
+    ("on 2/15", ask),
+    ("Thursday from 9a to 11a", ask),
+    ("this Thu 9-11am", ask),
+    ("4pm CET", ask),
+    ("Thursday 8:00 GMT", ask),
+    ("in 10-15 minutes", ask),
 )
 
 
