@@ -103,17 +103,15 @@ class Conversation:
         await self._on_message(who, args, command=command.lower())
 
     async def on_location(self, who: Sender, latitude: float, longitude: float) -> None:
-        if not await self._within_rate(who):
-            return
         async with self.ctx.lock(who.user_id):
-            await self._guarded(who, self._location(who, latitude, longitude))
+            if await self._within_rate(who):
+                await self._guarded(who, self._location(who, latitude, longitude))
 
     async def on_document(self, who: Sender, data: bytes) -> None:
         """A file sent to the bot: an /export to import, after a confirmation."""
-        if not await self._within_rate(who):
-            return
         async with self.ctx.lock(who.user_id):
-            await self._guarded(who, self._document(who, data))
+            if await self._within_rate(who):
+                await self._guarded(who, self._document(who, data))
 
     async def _document(self, who: Sender, data: bytes) -> None:
         await self.imports.on_file(self.ctx.user(who), who, data)
@@ -123,13 +121,15 @@ class Conversation:
 
     async def on_edit(self, who: Sender) -> None:
         """An edited message: the promise it made stays as it was."""
-        if await self._within_rate(who):
-            await self.ctx.say(who.chat_id, texts.EDIT_IGNORED)
+        async with self.ctx.lock(who.user_id):  # answered after the message it edits
+            if await self._within_rate(who):
+                await self.ctx.say(who.chat_id, texts.EDIT_IGNORED)
 
     async def on_unsupported(self, who: Sender) -> None:
         """A sticker, photo, voice message…: only text is understood."""
-        if await self._within_rate(who):
-            await self.ctx.say(who.chat_id, texts.UNSUPPORTED)
+        async with self.ctx.lock(who.user_id):
+            if await self._within_rate(who):
+                await self.ctx.say(who.chat_id, texts.UNSUPPORTED)
 
     async def slow_down(self, who: Sender) -> None:
         """The first action over the flood guard's budget: said once."""
@@ -181,9 +181,10 @@ class Conversation:
     # ------------------------------------------------------------------ internals
 
     async def _on_message(self, who: Sender, text: str, command: str | None) -> None:
-        if not await self._within_rate(who):
-            return  # before any read or write: a silenced message costs nothing
+        # In the user's lock, so replies (and "slow down") keep the order of arrival.
         async with self.ctx.lock(who.user_id):
+            if not await self._within_rate(who):
+                return  # before any read or write: a silenced message costs nothing
             if await self._guarded(who, self._message(who, text, command)):
                 self._remember(who)
 
