@@ -64,6 +64,8 @@ ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "callback_query"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 MIN_PART = 512
+# A button press is answered within this long even when its work takes longer.
+ANSWER_WITHIN = 1.0
 REFUSAL_INTERVAL = 60.0  # seconds between two "this bot is private" replies to one user
 GROUP_LINE_INTERVAL = 300.0  # seconds between two "I work in private chats" in one group
 
@@ -468,21 +470,51 @@ def build_application(
         await ctx.say(chat.id, texts.NOT_PRIVATE)
 
     async def on_button(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every press is answered, whatever it does: with its toast when the work is
+        done within ANSWER_WITHIN, else with none at once (the work goes on), and when
+        the work fails. Telegram shows a spinner on the button until then."""
         query = update.callback_query
         if query is None:
             return
+        answered = False
+
+        async def answer(toast: str) -> None:
+            nonlocal answered
+            if answered:
+                return
+            answered = True
+            try:
+                await query.answer(toast[:190] or None)
+            except TelegramError as error:
+                log.info("could not answer a button press: %s", error)
+
         toast = texts.EXPIRED_BUTTON
         message = query.message
-        if query.data and isinstance(message, Message) and message.chat.type == ChatType.PRIVATE:
-            who = Sender(query.from_user.id, message.chat.id, query.from_user.first_name or "")
-            if permitted(who):
-                toast = await conversation.on_button(who, message.message_id, query.data)
-            else:
-                toast = texts.NOT_ALLOWED
         try:
-            await query.answer(toast[:190])
-        except TelegramError as error:
-            log.info("could not answer a button press: %s", error)
+            if (
+                query.data
+                and isinstance(message, Message)
+                and message.chat.type == ChatType.PRIVATE
+            ):
+                who = Sender(query.from_user.id, message.chat.id, query.from_user.first_name or "")
+                if permitted(who):
+                    work = asyncio.ensure_future(
+                        conversation.on_button(who, message.message_id, query.data)
+                    )
+                    try:
+                        done, _pending = await asyncio.wait({work}, timeout=ANSWER_WITHIN)
+                    except asyncio.CancelledError:
+                        work.cancel()
+                        raise
+                    if not done:
+                        await answer("")  # a slow one (a chart, a queued send): stop the spinner
+                    toast = await work
+                else:
+                    toast = texts.NOT_ALLOWED
+        except Exception:
+            await answer(texts.BUTTON_FAILED)
+            raise  # on_error logs it and tells the user
+        await answer(toast)
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)

@@ -244,6 +244,7 @@ def cancelled(promise: Promise) -> str:
 ALREADY_DONE = "That one is already done."
 GONE = "That one is gone."
 EXPIRED_BUTTON = "That button has expired."
+BUTTON_FAILED = "⚠️ That didn't work"
 REPAIR_LATER = "OK — no redo for now. Making it right later still counts."
 
 

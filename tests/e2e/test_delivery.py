@@ -6,6 +6,8 @@ with a backlog, and start-up failures — each as a user (or an operator) meets 
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,9 +19,10 @@ import pytest
 from bot.flows.reports import report_week
 from core.models import Outcome, UserSettings
 from storage.tinydb_store import TinyDBStore
+from tests.bot.test_conversation import Harness
 from tests.e2e.botprocess import BotProcess
 from tests.e2e.conftest import FAST
-from tests.e2e.test_report import ANN, promise, roomy_zone
+from tests.e2e.test_report import ANN, promise, roomy_zone, seed_week
 from tests.fakebotapi import FakeBotAPI
 
 K, L, B, X = Outcome.KEPT, Outcome.LATE, Outcome.BROKEN, Outcome.CANCELLED
@@ -91,3 +94,57 @@ async def test_the_longest_report_score_and_history_all_arrive(
     assert user is not None
     assert user.last_report_week == week  # sent and remembered, not lost for the week
     assert not user.blocked
+
+
+# ---------------------------------------------------------------------- button answers
+
+BOB = 2002
+# One press of every kind of button, with what a real one carries (t2 is broken, o1 open),
+# then data no button carries.
+EVERY_PRESS = (
+    "k:o1", "l:o1", "b:t2", "z:o1", "u:nothere", "c:o1", "t:1h:o1", "d:o1",
+    "ll:o1", "lb:o1", "lp:1", "x:nothere",
+    "r1:t2", "rt:t2", "rn:t2", "q:15m", "chart", "kl", "kd:t0", "ks:on_time:t0",
+    "rp:nothere", "rr:nothere", "rd:nothere", "rl:0", "s:tz:x", "s:clock:12", "f:no",
+    "aw:k:o1", "im:nothere", "ix:nothere", "zzz", "k:o1:x:y", "not a button!", "f:yes",
+)  # fmt: skip
+
+
+def test_every_press_kind_is_in_the_list() -> None:
+    actions = {data.split(":")[0] for data in EVERY_PRESS}
+    assert set(Harness().bot.buttons) <= actions  # a new button joins EVERY_PRESS
+
+
+async def test_every_button_press_is_answered_and_a_slow_one_at_once(
+    api: FakeBotAPI, bot: BotProcess, data_dir: Path
+) -> None:
+    seed_week(TinyDBStore(data_dir), datetime.now(UTC))
+    await bot.start()
+    api.send_text(ANN, "/score")
+    score = await api.wait_for_message(ANN, "kept")
+    api.fail_next("sendPhoto", 1, "timeout", hang=3.5)  # a slow upload
+    pressed = time.monotonic()
+    query = api.press_button(ANN, score, "chart")
+    answer = await api.wait_for_call(
+        "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query
+    )
+    # Answered ANSWER_WITHIN (1 s) after the update arrives; before, after the photo (≥ 3.5 s).
+    assert answer.t_monotonic - pressed < 3.0
+    await api.wait_for_message(ANN, lambda m: m.kind == "photo", timeout=15)  # it went on
+
+    presses = [api.press_button(ANN, score, data) for data in EVERY_PRESS]
+    presses.append(api.press_button(BOB, score, "chart"))  # someone else's message
+    api.send_text(BOB, "hello", chat_id=-100500, chat_type="group")
+    presses.append(api.press_button(BOB, 1, "chart", chat_id=-100500))  # in a group
+    kinds = [*EVERY_PRESS, "Bob on Ann's message", "in a group"]
+
+    with contextlib.suppress(TimeoutError):  # then say which ones were not answered
+        await api.wait_for_call(
+            "answerCallbackQuery",
+            lambda _: all(api.callback_answers(q) for q in presses),
+            timeout=10,
+        )
+    assert [
+        kind for kind, q in zip(kinds, presses, strict=True) if not api.callback_answers(q)
+    ] == []
+    assert all(len(api.callback_answers(q)) == 1 for q in presses)  # each once
