@@ -130,6 +130,7 @@ def _timings(raw: str) -> Timings:
         "nudge": "nudge_after",
         "expire": "expire_after",
         "late": "late_delivery",
+        "retry": "retry",
     }
     values: dict[str, timedelta] = {}
     for part in raw.split(","):

@@ -393,6 +393,10 @@ TOO_MANY_TODAY = (
     "take new ones again tomorrow. Your open promises and check-ins carry on as usual."
 )
 SAVE_FAILED = "⚠️ I couldn't save that, please try again in a moment."
+CANT_SAVE_NOW = (
+    "⚠️ I can't save anything right now — a problem on my side. Until it's fixed your "
+    "answers won't be kept; your promises are still here, and I'll keep trying."
+)
 SLOW_DOWN = "🐢 That's a lot of messages at once — give me a minute, then try again."
 NOT_PRIVATE = "I work in private chats only — message me directly to track your promises."
 UNSUPPORTED = (

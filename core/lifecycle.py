@@ -27,6 +27,17 @@ class Timings:
     late_delivery: timedelta = timedelta(minutes=1)
     # A "when?" or "new time?" question left unanswered this long no longer takes replies.
     answer_window: timedelta = timedelta(minutes=5)
+    # A check-in step that could not be sent or stored is tried again after this long,
+    # then twice as long each time, up to RETRY_GROWTH times this.
+    retry: timedelta = timedelta(seconds=30)
+
+
+RETRY_GROWTH = 32  # 30 s, 1, 2, 4, 8 min, then every 16 min
+
+
+def retry_delay(timings: Timings, failures: int) -> timedelta:
+    """How long to wait after the ``failures``-th failure in a row (1, 2, …) of a step."""
+    return timings.retry * min(RETRY_GROWTH, 1 << max(0, min(failures - 1, 30)))
 
 
 Closer = Callable[[Promise, datetime], Promise]

@@ -28,13 +28,16 @@ from core.timephrase import NeedsTime, ParsedPromise, ParseError, parse, parse_w
 
 log = logging.getLogger(__name__)
 
-# A check-in that could not be sent or recorded is tried again after this long.
-RETRY_AFTER = timedelta(seconds=30)
-
 
 class PromiseFlow:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        # A check-in step that went out but could not be stored (a full or read-only
+        # disk): promise id -> (the promise as stored, as it is after the step). Retries
+        # then only write it: the user is not asked again every few seconds.
+        self._unsaved: dict[str, tuple[Promise, Promise]] = {}
+        self._failures: dict[str, int] = {}  # promise id -> failed tries in a row
+        self._told_unsaved: set[int] = set()  # users told we can't save, until we can
 
     @property
     def commands(self) -> dict[str, CommandHandler]:
@@ -82,7 +85,9 @@ class PromiseFlow:
         async with ctx.lock(user_id):
             promise = ctx.store.get_promise(user_id, promise_id)
             user = ctx.store.get_user(user_id)
+            unsaved = self._unsaved.pop(promise_id, None)
             if promise is None or user is None or not promise.is_open:
+                self._failures.pop(promise_id, None)
                 return
             now = ctx.clock()
             event = lifecycle.next_event(promise, ctx.timings)
@@ -93,21 +98,58 @@ class PromiseFlow:
                 return
             if user.blocked:
                 return  # resumes when they write again (Conversation re-plans them)
-            try:
-                acted = await self._act(user, promise, event.kind, now)
+            if unsaved is not None and unsaved[0] == promise:
+                acted = unsaved[1]  # it went out already: only the write is left to do
+            else:
+                try:
+                    acted = await self._act(user, promise, event.kind, now)
+                except DeliveryError:
+                    # Telegram unreachable: nothing went out, the store says "not asked".
+                    self._retry(promise, now, "could not be sent")
+                    return
                 latest = ctx.store.get_user(user_id)
                 if latest is None or latest.blocked:
                     return  # the message bounced with 403: keep the promise as it was
+            try:
                 ctx.store.put_promise(acted)
-            except (DeliveryError, StoreError):
-                # Telegram unreachable or the disk full: the store still says "not asked",
-                # so asking again later may repeat a message but never loses a check-in.
-                log.warning("check-in step failed; trying again in %s", RETRY_AFTER, exc_info=True)
-                self._retry(promise, now + RETRY_AFTER)
+            except StoreError:
+                # A full or read-only disk: the step went out but is not stored. Only the
+                # write is tried again, less and less often; a restart meanwhile asks once
+                # more (the store says "not asked"), which repeats but never loses one.
+                self._unsaved[promise_id] = (promise, acted)
+                self._retry(promise, now, "could not be stored")
+                await self._tell_unsaved(user)
                 return
+            self._failures.pop(promise_id, None)
+            self._told_unsaved.discard(user_id)
             self.plan(acted)
 
-    def _retry(self, promise: Promise, at: datetime) -> None:
+    def _retry(self, promise: Promise, now: datetime, why: str) -> None:
+        """Wake this promise's step again: 30 s after a first failure, twice as long
+        after each further one in a row, never more than 16 minutes apart."""
+        failures = self._failures.get(promise.id, 0) + 1
+        self._failures[promise.id] = failures
+        delay = lifecycle.retry_delay(self.ctx.timings, failures)
+        log.warning(
+            "check-in step %s (%d in a row); trying again in %s",
+            why,
+            failures,
+            delay,
+            exc_info=failures == 1,  # the cause once, not every quarter of an hour
+        )
+        self._schedule_retry(promise, now + delay)
+
+    async def _tell_unsaved(self, user: UserSettings) -> None:
+        """Say once, not at every retry, that answers can't be saved right now."""
+        if user.user_id in self._told_unsaved:
+            return
+        self._told_unsaved.add(user.user_id)
+        try:
+            await self.ctx.say(user.chat_id, texts.CANT_SAVE_NOW)
+        except DeliveryError:
+            log.warning("could not tell a user that nothing can be saved", exc_info=True)
+
+    def _schedule_retry(self, promise: Promise, at: datetime) -> None:
         user_id, promise_id = promise.user_id, promise.id
 
         async def wake() -> None:

@@ -238,9 +238,62 @@ async def test_a_full_disk_during_a_checkin_retries_it(
     full_disk[0] = False
     await scheduler.run_due(clock.advance(seconds=30))
     checkins = [m for m in outbox.sent if "Did you keep your word?" in m.text]
-    assert 1 <= len(checkins) <= 2  # asked again: a repeat, never a loss
+    assert len(checkins) == 1  # it went out: the retry only stores it
     promise = TinyDBStore(tmp_path).open_promises(ANN)[0]
     assert promise.asked is not None
+    assert promise.checkin_message_id == checkins[0].message_id
+
+
+async def test_a_disk_that_stays_full_backs_off_and_tells_the_user_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue: every 30 s the same check-in again, ~120 an hour per promise, forever."""
+    full, writes = [False], [0]
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if full[0]:
+            writes[0] += 1
+            raise OSError(errno.EROFS, "Read-only file system")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    clock = ManualClock(START)
+    outbox = RecordingOutbox()
+    scheduler = ManualScheduler()
+    ctx = Context(TinyDBStore(tmp_path), outbox, scheduler, clock)
+    bot = Conversation(ctx)
+    await bot.on_text(Sender(ANN, ANN, "Ann", 1), "call mom back in 1 minute")
+    await bot.on_text(Sender(ANN, ANN, "Ann", 2), "buy bread in 2 minutes")
+    full[0] = True
+    for _ in range(6 * 61):  # an hour and a minute, 10 s at a time
+        await scheduler.run_due(clock.advance(seconds=10))
+    checkins = [m for m in outbox.sent if "Did you keep your word?" in m.text]
+    assert len(checkins) == 2  # each asked once, not every 30 s
+    assert sum(m.reply.text == texts.CANT_SAVE_NOW for m in outbox.sent) == 1
+    # Tried again after 30 s, 1, 2, 4, 8, 16 min, then every 16 min: 8 tries an hour each.
+    assert writes[0] <= 2 * 9, writes[0]
+    # The answer can't be kept meanwhile, and says so.
+    toast = await bot.on_button(
+        Sender(ANN, ANN), checkins[0].message_id, checkins[0].button("Kept")
+    )
+    assert "save" in toast.lower()
+
+    full[0] = False
+    await scheduler.run_due(clock.advance(minutes=16))
+    stored = {p.task: p for p in TinyDBStore(tmp_path).open_promises(ANN)}
+    assert stored["call mom back"].checkin_message_id == checkins[0].message_id
+    assert stored["buy bread"].checkin_message_id == checkins[1].message_id
+    assert len([m for m in outbox.sent if "Did you keep your word?" in m.text]) == 2
+    toast = await bot.on_button(
+        Sender(ANN, ANN), checkins[0].message_id, checkins[0].button("Kept")
+    )
+    assert toast.startswith("✅")
+    # Full again later: told again, once.
+    await bot.on_text(Sender(ANN, ANN, "Ann", 3), "water the plants in 1 minute")
+    full[0] = True
+    await scheduler.run_due(clock.advance(hours=1))
+    assert sum(m.reply.text == texts.CANT_SAVE_NOW for m in outbox.sent) == 2
 
 
 # ---------------------------------------------------------------------- floods

@@ -107,3 +107,10 @@ def test_cancel_and_done() -> None:
     assert lifecycle.cancel(fresh(), T0).outcome is Outcome.CANCELLED
     assert lifecycle.mark_done(fresh(), T0).outcome is Outcome.KEPT
     assert lifecycle.mark_done(fresh(snoozes=1), T0).outcome is Outcome.LATE
+
+
+def test_a_failed_step_is_retried_less_and_less_often_up_to_a_cap() -> None:
+    delays = [lifecycle.retry_delay(Timings(), n) for n in range(1, 10)]
+    assert [d.total_seconds() for d in delays] == [30, 60, 120, 240, 480, 960, 960, 960, 960]
+    assert lifecycle.retry_delay(Timings(), 10**6) == timedelta(minutes=16)
+    assert lifecycle.retry_delay(Timings(retry=timedelta(seconds=1)), 3) == timedelta(seconds=4)

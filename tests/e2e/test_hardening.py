@@ -232,6 +232,42 @@ async def test_a_full_disk_says_so_keeps_old_data_and_recovers(
     assert tasks == ["buy milk", "call mom back"]
 
 
+async def test_a_disk_that_stays_full_asks_once_tells_once_and_stores_it_later(
+    api: FakeBotAPI, small_disk: Disk, tmp_path: Path
+) -> None:
+    """The check-in goes out, its record can't be written: no resend every 30 s (the
+    retry is shortened to 0.1 s here, doubling up to 3.2 s), one line to the user."""
+    timings = {"KEEPWORD_TIMINGS": "snooze=60,nudge=60,expire=120,late=1,retry=0.1"}
+    bot = BotProcess(api, small_disk.data, log_path=tmp_path / "bot.log", env=timings)
+    bot.extra_env.update(small_disk.env)
+    await bot.start()
+    try:
+        api.send_text(ANN, "call mom back in 1 second")
+        await api.wait_for_message(ANN, "Got it")
+        small_disk.fill()
+        checkin = await api.wait_for_message(ANN, "Did you keep your word?")
+        await api.wait_for_message(ANN, "can't save anything right now")
+        await asyncio.sleep(2.0)  # 4 write tries meanwhile
+        asked = [m for m in api.messages_to(ANN) if "Did you keep" in m.plain]
+        told = [m for m in api.messages_to(ANN) if "can't save anything" in m.plain]
+        assert (len(asked), len(told)) == (1, 1)
+
+        small_disk.free()
+        for _ in range(100):  # the next try, at most 3.2 s away, stores it
+            stored = TinyDBStore(small_disk.data).open_promises(ANN)
+            if stored and stored[0].checkin_message_id == checkin.message_id:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the check-in was never recorded as asked")
+        api.press_button(ANN, checkin, button(checkin, "Kept"))
+        await api.wait_for_edit(ANN, checkin.message_id, "Kept")
+    finally:
+        await bot.stop()
+    assert sum("Did you keep" in m.plain for m in api.messages_to(ANN)) == 1
+    assert TinyDBStore(small_disk.data).open_promises(ANN) == []
+
+
 # ---------------------------------------------------------------------- hostile updates
 
 
