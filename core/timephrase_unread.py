@@ -217,6 +217,16 @@ _CHECKS: Final = (
             _FLAGS,
         ),
     ),
+    # one of two amounts: "in an hour or two"
+    (
+        frozenset(["or"]),
+        False,
+        re.compile(
+            rf"{_B}or\s+(?:two|three|four|five|six|ten){_E}"
+            r"(?=\s*(?:$|[,.;!?]|hours?|hrs?|minutes?|mins?|days?|weeks?|months?))",
+            _FLAGS,
+        ),
+    ),
     # a time zone: Keepword reads times in the user's own zone only
     (
         _ZONE_WORDS,
@@ -259,7 +269,7 @@ _NOT_WHEN_AFTER: Final = re.compile(
 )
 _CLOCKISH = r"\d{1,2}(?:[:.h]\d{2})?(?:\s*[ap](?:\.?\s?m\b\.?|\b))?"
 _RANGE: Final = re.compile(
-    rf"(?<![\w#@'’/.:-])(?P<lead>between\s+|from\s+)?{_CLOCKISH}\s*(?P<to>-|–|—|to|till|until|thru|through|and)"
+    rf"(?<![\w#@'’/.:-])(?P<lead>between\s+|from\s+)?{_CLOCKISH}\s*(?P<to>-|–|—|to|till|until|thru|through|and|or)"
     rf"\s*{_CLOCKISH}(?![\w/.:-])",
     _FLAGS,
 )

@@ -641,6 +641,11 @@ PHRASES: tuple[tuple[str, Want], ...] = (
     ("4pm CET", ask),
     ("Thursday 8:00 GMT", ask),
     ("in 10-15 minutes", ask),
+    ("at 7 or 8", ask),
+    ("7 or 8pm", ask),
+    ("in an hour or two", ask),
+    ("in 1 or 2 hours", ask),
+    ("at 7 pm or so", clock(19)),
 )
 
 
