@@ -333,6 +333,17 @@ def log_task_failure(task: asyncio.Task[Any]) -> None:
         log.error("background task %s failed", task.get_name(), exc_info=error)
 
 
+def first_in(seen: dict[int, float], key: int, interval: float) -> bool:
+    """True at most once per ``interval`` seconds per key; ``seen`` stays bounded."""
+    now = time.monotonic()
+    if now - seen.get(key, -interval) < interval:
+        return False
+    if len(seen) > 10_000:
+        seen.clear()
+    seen[key] = now
+    return True
+
+
 def base_file_url(base_url: str) -> str:
     if base_url.rstrip("/").endswith("/bot"):
         return base_url.rstrip("/")[: -len("bot")] + "file/bot"
@@ -387,13 +398,8 @@ def build_application(
 
     async def refuse(who: Sender) -> None:
         """Tell a stranger once a minute, not once per message: a flood costs nothing."""
-        now = time.monotonic()
-        if now - refused.get(who.user_id, -REFUSAL_INTERVAL) < REFUSAL_INTERVAL:
-            return
-        if len(refused) > 10_000:
-            refused.clear()
-        refused[who.user_id] = now
-        await ctx.say(who.chat_id, texts.NOT_ALLOWED)
+        if first_in(refused, who.user_id, REFUSAL_INTERVAL):
+            await ctx.say(who.chat_id, texts.NOT_ALLOWED)
 
     async def on_private_message(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         who, message = sender(update), update.message
@@ -461,13 +467,8 @@ def build_application(
         writer = chat.id if user is None else user.id
         if not conversation.screened and conversation.flood.check(writer) is not Verdict.ADMIT:
             return
-        now = time.monotonic()
-        if now - told.get(chat.id, -GROUP_LINE_INTERVAL) < GROUP_LINE_INTERVAL:
-            return
-        if len(told) > 10_000:
-            told.clear()
-        told[chat.id] = now
-        await ctx.say(chat.id, texts.NOT_PRIVATE)
+        if first_in(told, chat.id, GROUP_LINE_INTERVAL):
+            await ctx.say(chat.id, texts.NOT_PRIVATE)
 
     async def on_button(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Every press is answered, whatever it does: with its toast when the work is

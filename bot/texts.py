@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.replies import Button, Keyboard, esc, shorten
 from core.models import Outcome, Promise
+from core.timephrase import asked_reason
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -187,11 +188,7 @@ def ask_when(task: str, understood: str = "", unread: str = "") -> str:
 
 
 def asked(understood: str, unread: str) -> str:
-    if understood and unread:
-        return f"I read {quoted(understood)} but not {quoted(unread)} — when exactly?"
-    if unread:
-        return f"I couldn't read {quoted(unread)} as a time — when exactly?"
-    return f"I read {quoted(understood)}, but that could be two times — when exactly?"
+    return asked_reason(understood, unread, quote=quoted)
 
 
 def when_not_answered(task: str) -> str:

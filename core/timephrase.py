@@ -21,6 +21,7 @@ chat input is untrusted, and a wrong guess is better reported than met with sile
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
@@ -313,13 +314,16 @@ def _understood(plain: str, used: list[Token]) -> str:
     )
 
 
-def asked_reason(understood: str, unread: str) -> str:
-    """The sentence that asks instead of guessing: what was read, what was not."""
+def asked_reason(understood: str, unread: str, quote: Callable[[str], str] = quoted) -> str:
+    """The sentence that asks instead of guessing: what was read, what was not.
+
+    ``quote`` lets the bot put the user's words in its own (escaped) quotes.
+    """
     if understood and unread:
-        return f"I read {quoted(understood)} but not {quoted(unread)} — when exactly?"
+        return f"I read {quote(understood)} but not {quote(unread)} — when exactly?"
     if unread:
-        return f"I couldn't read {quoted(unread)} as a time — when exactly?"
-    return f"I read {quoted(understood)} but it could mean two times — when exactly?"
+        return f"I couldn't read {quote(unread)} as a time — when exactly?"
+    return f"I read {quote(understood)} but it could mean two times — when exactly?"
 
 
 def _parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime | ParseError:
