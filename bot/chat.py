@@ -1,6 +1,8 @@
 """`keepword chat`: the same conversation in a terminal, no Telegram needed.
 
-Buttons become numbered choices — type the number to press it. Photos and documents
+Buttons become labelled choices, a letter per message and a number per button
+(``[a1] ✅ Kept``) — type the label to press it, however much was printed since; a
+bare number works while only one message has buttons. Photos and documents
 are saved under the data directory and their paths printed. With a terminal, input
 goes through prompt_toolkit so check-ins arriving mid-typing don't garble the line;
 without one (a pipe), lines are read plainly and echoed, for scripts and tests.
@@ -14,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -28,7 +32,7 @@ from bot import texts
 from bot.config import Settings
 from bot.context import Clock, Context, Sender
 from bot.conversation import Conversation
-from bot.replies import Attachment, JobScheduler, Reply, plain
+from bot.replies import Attachment, Button, JobScheduler, Reply, plain
 from bot.scheduler import APSchedulerJobs
 from core.ports import Store, UserSnapshot
 
@@ -42,7 +46,7 @@ EDITED = "✎ "
 QUIT = frozenset({"/quit", "/exit"})
 
 FILES_LEFT = "I couldn't delete the files I saved for you in {folder}: please delete them."
-HINT = "(Type a number to press a button · /help lists commands · /quit leaves.)"
+HINT = "(Type a button's label, like a1, to press it · /help lists commands · /quit leaves.)"
 WELCOME_BACK = "Welcome back. {open} {hint}"
 BYE = (
     "Bye — everything is saved. Check-ins that fall due while I'm closed "
@@ -70,8 +74,31 @@ def _first_message_id() -> int:
     return int(time.time() * 1000)
 
 
+def letters(n: int) -> str:
+    """The n-th keyboard's letter: a … z, then aa, ab, …"""
+    name = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(ord("a") + rest) + name
+    return name
+
+
+@dataclass
+class Keys:
+    """One message's buttons as printed: ``[a1] ✅ Kept  [a2] 🕒 Late``."""
+
+    letter: str
+    message_id: int
+    buttons: list[Button]
+
+    def label(self, number: int) -> str:
+        return f"[{self.letter}{number}] {self.buttons[number - 1].label}"
+
+
 class TerminalOutbox:
-    """Prints replies; remembers the newest keyboard so a typed number presses it."""
+    """Prints replies; gives each message's buttons a letter of their own, so a label
+    typed later ("a1") presses that message's button whatever was printed since."""
 
     def __init__(
         self, files_dir: Path, out: TextIO | None = None, *, first_id: int | None = None
@@ -81,7 +108,9 @@ class TerminalOutbox:
         self.out = out
         self.next_id = _first_message_id() if first_id is None else first_id
         self.texts: dict[int, str] = {}
-        self.choices: list[tuple[int, str]] = []  # (message id, callback data)
+        self.keyboards: dict[str, Keys] = {}  # the pressable ones, oldest printed first
+        self._letter_of: dict[int, str] = {}  # message id -> its letter, for edits
+        self._lettered = 0
         self.printed = 0
 
     def print(self, text: str) -> None:
@@ -110,7 +139,9 @@ class TerminalOutbox:
     async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
         if message_id not in self.texts:
             return False  # e.g. a check-in printed by an earlier session: caller sends anew
-        self.choices = [c for c in self.choices if c[0] != message_id]
+        letter = self._letter_of.get(message_id)
+        if letter is not None:
+            self.keyboards.pop(letter, None)
         if self.texts[message_id] == reply.text and not reply.buttons:
             return True  # only the buttons went away: nothing new to read
         self.texts[message_id] = reply.text
@@ -127,13 +158,20 @@ class TerminalOutbox:
     def _keyboard(self, message_id: int, reply: Reply) -> list[str]:
         if not reply.buttons:
             return []
-        self.choices = []
-        rows = []
+        letter = self._letter_of.get(message_id)  # an edited message keeps its letter
+        if letter is None:
+            letter = self._letter_of[message_id] = letters(self._lettered)
+            self._lettered += 1
+        keys = Keys(letter, message_id, [button for row in reply.buttons for button in row])
+        self.keyboards[letter] = keys  # (re)inserted last: the newest printed
+        while len(self.keyboards) > KEYBOARDS_KEPT:
+            del self.keyboards[next(iter(self.keyboards))]
+        rows, number = [], 0
         for row in reply.buttons:
             cells = []
-            for button in row:
-                self.choices.append((message_id, button.data))
-                cells.append(f"[{len(self.choices)}] {button.label}")
+            for _ in row:
+                number += 1
+                cells.append(keys.label(number))
             rows.append(INDENT + "  ".join(cells))
         return rows
 
@@ -156,10 +194,69 @@ class TerminalOutbox:
         return path.resolve()
 
     def choice(self, text: str) -> tuple[int, str] | None:
-        """The button a typed number refers to, if it is one."""
-        if text.isdigit() and 1 <= int(text) <= len(self.choices):
-            return self.choices[int(text) - 1]
-        return None
+        """The button a typed label ("a1", "A1") refers to, if it is a pressable one.
+
+        A bare number presses a button only while a single message has buttons: with
+        more, "1" could mean any of them, and guessing once deleted a promise.
+        """
+        label = _LABEL.fullmatch(text.strip())
+        if label is not None:
+            keys = self.keyboards.get(label[1].lower())
+            number = int(label[2])
+        elif text.isdigit() and len(self.keyboards) == 1:
+            keys, number = next(iter(self.keyboards.values())), int(text)
+        else:
+            return None
+        if keys is None or not 1 <= number <= len(keys.buttons):
+            return None
+        return keys.message_id, keys.buttons[number - 1].data
+
+    def miss(self, text: str) -> str | None:
+        """The note for a typed label or number that presses nothing; None if it cannot
+        be meant as one (no buttons are shown)."""
+        text = text.strip()
+        label = _LABEL.fullmatch(text)
+        if label is not None:
+            letter, number = label[1].lower(), int(label[2])
+            keys = self.keyboards.get(letter)
+            if keys is None:
+                if letter in self._letter_of.values():
+                    return (
+                        f"(There is no [{letter}{number}] now — that message's buttons are gone.)"
+                    )
+                if not self.keyboards:
+                    return None  # no buttons to mean: plain text
+                return f"(There is no [{letter}{number}] — {_try_label(self)}.)"
+            return f"(There is no [{letter}{number}] — {_choices(keys)}.)"
+        if not text.isdigit() or not self.keyboards:
+            return None
+        if len(self.keyboards) == 1:
+            keys = next(iter(self.keyboards.values()))
+            return f"(There is no [{keys.letter}{text}] — {_choices(keys)}.)"
+        number = int(text)
+        newest = [k for k in reversed(self.keyboards.values()) if number <= len(k.buttons)]
+        if not newest:
+            return f"(There is no [{text}] — {_try_label(self)}.)"
+        shown = ", ".join(k.label(number) for k in newest[:AMBIGUOUS_SHOWN])
+        more = " …" if len(newest) > AMBIGUOUS_SHOWN else ""
+        return f"(Which one? Type its label: {shown}{more})"
+
+
+_LABEL = re.compile(r"([a-z]{1,3})([0-9]{1,3})", re.IGNORECASE)
+KEYBOARDS_KEPT = 200  # pressable messages remembered; older ones' buttons stop working
+AMBIGUOUS_SHOWN = 4
+
+
+def _choices(keys: Keys) -> str:
+    last = len(keys.buttons)
+    if last == 1:
+        return f"the only choice is [{keys.letter}1]"
+    return f"the choices are [{keys.letter}1]–[{keys.letter}{last}]"
+
+
+def _try_label(outbox: TerminalOutbox) -> str:
+    newest = next(reversed(outbox.keyboards.values())).letter
+    return f"type a button's label, like [{newest}1]"
 
 
 class GuardedJobs:
@@ -241,15 +338,14 @@ class TerminalChat:
 
     async def _dispatch(self, text: str) -> None:
         choice = self.outbox.choice(text)
+        miss = None if choice is not None else self.outbox.miss(text)
         if choice is not None:
             before = self.outbox.printed
             toast = await self.conversation.on_button(self.who, *choice)
             if self.outbox.printed == before:
                 self.outbox.say(f"({toast})")  # Telegram's toast; only if nothing else showed
-        elif text.isdigit() and self.outbox.choices:
-            shown = len(self.outbox.choices)
-            choices = "the only choice is [1]" if shown == 1 else f"the choices are [1]–[{shown}]"
-            self.outbox.say(f"(There is no [{text}] — {choices}.)")
+        elif miss is not None:
+            self.outbox.say(miss)
         elif text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             await self.conversation.on_command(self.who, name, args.strip())

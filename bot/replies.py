@@ -1,7 +1,7 @@
 """Transport-independent replies: what the conversation wants shown, not how.
 
 The Telegram adapter turns a Reply into sendMessage/sendPhoto/sendDocument with an
-inline keyboard; the terminal adapter prints it with numbered choices. Text is
+inline keyboard; the terminal adapter prints it with labelled choices ([a1]). Text is
 Telegram-style HTML (only <b> and <i>), with every piece of user text escaped.
 """
 

@@ -24,11 +24,11 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 import bot.ratelimit
-from bot.chat import TerminalChat, TerminalOutbox
+from bot.chat import Keys, TerminalChat, TerminalOutbox
 from bot.config import Settings
 from bot.context import Context, Sender
 from bot.conversation import Conversation
-from bot.replies import plain
+from bot.replies import Reply, plain
 from bot.telegram_app import build_application
 from storage.memory_store import MemoryStore
 from tests.bot.fakes import ManualClock, ManualScheduler
@@ -230,7 +230,21 @@ class TelegramDriver:
 
 # --------------------------------------------------------------------------- terminal
 
-_CHOICE = re.compile(r"\[(\d+)\] (.+?)(?=\s{2}\[\d+\]|$)")
+_CHOICE = re.compile(r"\[([a-z]+)\d+\] (.+?)(?=\s{2}\[[a-z]+\d+\]|$)")
+
+
+class TrackedOutbox(TerminalOutbox):
+    """Notes the message printed or edited last, as Telegram's driver does."""
+
+    touched: int | None = None
+
+    async def send(self, chat_id: int, reply: Reply) -> int | None:
+        self.touched = await super().send(chat_id, reply)
+        return self.touched
+
+    async def edit(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+        self.touched = message_id
+        return await super().edit(chat_id, message_id, reply)
 
 
 class TerminalDriver:
@@ -239,7 +253,7 @@ class TerminalDriver:
         self.scheduler = ManualScheduler()
         self.out = StringIO()
         self.files_dir = files_dir
-        self.outbox = TerminalOutbox(files_dir, self.out, first_id=1)
+        self.outbox = TrackedOutbox(files_dir, self.out, first_id=1)
         ctx = Context(store, self.outbox, self.scheduler, clock, default_tz="UTC")
         self.chat = TerminalChat(Conversation(ctx), self.outbox, Sender(ANN, ANN, "Ann"))
 
@@ -268,30 +282,38 @@ class TerminalDriver:
         return self._text(self._since(before))
 
     async def press(self, word: str) -> str:
-        labels = self.labels()
-        for number, label in enumerate(labels, start=1):
+        keys = self._newest()
+        for number, label in enumerate(self.labels(), start=1):
             if word.lower() in label.lower():
-                return await self.say(str(number))  # the user types the number
-        raise AssertionError(f"no {word!r} among the choices {labels}")
+                assert keys is not None
+                return await self.say(f"{keys.letter}{number}")  # the user types the label
+        raise AssertionError(f"no {word!r} among the choices {self.labels()}")
 
     async def advance(self, **delta: float) -> str:
         before = len(self.out.getvalue())
         await self.scheduler.run_due(self.clock.advance(**delta))
         return self._text(self._since(before))
 
+    def _newest(self) -> Keys | None:
+        """The keyboard of the message touched last, if it still has one."""
+        touched = self.outbox.touched
+        return next((k for k in self.outbox.keyboards.values() if k.message_id == touched), None)
+
     def labels(self) -> list[str]:
-        if not self.outbox.choices:
+        keys = self._newest()
+        if keys is None:
             return []
-        # The newest printed keyboard: the run of choice lines nearest the end.
+        # The newest printed keyboard, read from the screen: from its last "[x1]" line on.
         lines = [line.strip() for line in self.out.getvalue().splitlines()]
-        keyboard: list[str] = []
-        for line in reversed(lines):
-            if _CHOICE.match(line):
-                keyboard[:0] = [label.strip() for _, label in _CHOICE.findall(line)]
-            elif keyboard:
+        first = max(i for i, line in enumerate(lines) if line.startswith(f"[{keys.letter}1] "))
+        printed: list[str] = []
+        for line in lines[first:]:
+            found = _CHOICE.findall(line)
+            if not found or found[0][0] != keys.letter:
                 break
-        assert len(keyboard) == len(self.outbox.choices)
-        return keyboard
+            printed += [label.strip() for _, label in found]
+        assert printed == [button.label for button in keys.buttons]
+        return printed
 
 
 # --------------------------------------------------------------------------- the suite

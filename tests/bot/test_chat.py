@@ -1,4 +1,4 @@
-"""The terminal adapter's own behaviour: rendering, numbered choices, files, errors."""
+"""The terminal adapter's own behaviour: rendering, labelled choices, files, errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.chat import GuardedJobs, TerminalChat, TerminalOutbox, files_dir, read_lines
+from bot.chat import (
+    KEYBOARDS_KEPT,
+    GuardedJobs,
+    TerminalChat,
+    TerminalOutbox,
+    files_dir,
+    letters,
+    read_lines,
+)
 from bot.context import Context, Sender
 from bot.conversation import Conversation
 from bot.replies import Attachment, Button, Reply
@@ -54,21 +62,25 @@ def term(tmp_path: Path) -> Terminal:
     return Terminal(tmp_path / "chat-files")
 
 
-async def test_a_reply_prints_as_one_block_with_numbered_choices(term: Terminal) -> None:
+async def test_a_reply_prints_as_one_block_with_labelled_choices(term: Terminal) -> None:
     await term.outbox.send(ME, Reply("<b>First</b> &amp; line\n\nsecond line", KEEP))
-    assert term.new() == ("bot> First & line\n     second line\n     [1] ✅ Kept  [2] 🕒 Late\n")
-    assert term.outbox.choice("2") == (1, "l:p1")
-    assert term.outbox.choice("3") is None
+    assert term.new() == ("bot> First & line\n     second line\n     [a1] ✅ Kept  [a2] 🕒 Late\n")
+    assert term.outbox.choice("a2") == (1, "l:p1")
+    assert term.outbox.choice("A1") == (1, "k:p1")
+    assert term.outbox.choice("2") == (1, "l:p1")  # one keyboard: a bare number is clear
+    assert term.outbox.choice("a3") is None
     assert term.outbox.choice("0") is None
 
 
-async def test_an_edit_is_marked_and_its_old_numbers_stop_working(term: Terminal) -> None:
+async def test_an_edit_is_marked_and_its_old_labels_stop_working(term: Terminal) -> None:
     message_id = await term.outbox.send(ME, Reply("⏰ Did you keep your word?", KEEP))
     assert message_id is not None
     term.new()
     assert await term.outbox.edit(ME, message_id, Reply("✅ Kept: call mom"))
     assert term.new() == "bot> ✎ ✅ Kept: call mom\n"
-    assert term.outbox.choices == []
+    assert term.outbox.keyboards == {}
+    assert term.outbox.choice("a1") is None
+    assert term.outbox.miss("a1") == "(There is no [a1] now — that message's buttons are gone.)"
 
 
 async def test_an_edit_that_only_drops_buttons_prints_nothing(term: Terminal) -> None:
@@ -77,15 +89,64 @@ async def test_an_edit_that_only_drops_buttons_prints_nothing(term: Terminal) ->
     term.new()
     assert await term.outbox.edit(ME, message_id, Reply("Settings"))
     assert term.new() == ""
-    assert term.outbox.choices == []
+    assert term.outbox.keyboards == {}
 
 
-async def test_editing_an_older_message_keeps_the_newest_choices(term: Terminal) -> None:
+async def test_an_edited_message_keeps_its_letter(term: Terminal) -> None:
+    first = await term.outbox.send(ME, Reply("Settings", KEEP))
+    await term.outbox.send(ME, Reply("new", ((Button("Undo", "u:p2"),),)))
+    assert first is not None
+    term.new()
+    assert await term.outbox.edit(ME, first, Reply("Settings, changed", KEEP))
+    assert term.new() == "bot> ✎ Settings, changed\n     [a1] ✅ Kept  [a2] 🕒 Late\n"
+    assert term.outbox.choice("a2") == (first, "l:p1")
+    assert term.outbox.choice("b1") == (first + 1, "u:p2")
+
+
+async def test_every_keyboard_stays_pressable_by_its_label(term: Terminal) -> None:
     old = await term.outbox.send(ME, Reply("old", KEEP))
     await term.outbox.send(ME, Reply("new", ((Button("Undo", "u:p2"),),)))
     assert old is not None
+    assert term.outbox.choice("a1") == (old, "k:p1")  # printed before "new", still there
+    assert term.outbox.choice("b1") == (old + 1, "u:p2")
     assert await term.outbox.edit(ME, old, Reply("old, answered"))
-    assert term.outbox.choice("1") == (old + 1, "u:p2")
+    assert term.outbox.choice("b1") == (old + 1, "u:p2")
+    assert term.outbox.choice("1") == (old + 1, "u:p2")  # the only keyboard left
+
+
+async def test_a_bare_number_with_several_keyboards_asks_which(term: Terminal) -> None:
+    await term.outbox.send(ME, Reply("check-in", KEEP))
+    await term.outbox.send(ME, Reply("ack", ((Button("↩️ Undo", "u:p2"),),)))
+    assert term.outbox.choice("1") is None
+    assert term.outbox.miss("1") == "(Which one? Type its label: [b1] ↩️ Undo, [a1] ✅ Kept)"
+    assert term.outbox.miss("2") == "(Which one? Type its label: [a2] 🕒 Late)"
+    assert term.outbox.miss("5") == "(There is no [5] — type a button's label, like [b1].)"
+    assert term.outbox.miss("b2") == "(There is no [b2] — the only choice is [b1].)"
+    assert term.outbox.miss("a9") == "(There is no [a9] — the choices are [a1]–[a2].)"
+    assert term.outbox.miss("z1") == "(There is no [z1] — type a button's label, like [b1].)"
+    assert term.outbox.miss("42 is the answer") is None
+
+
+def test_letters_go_on_past_z() -> None:
+    assert [letters(n) for n in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
+        "a",
+        "b",
+        "z",
+        "aa",
+        "ab",
+        "az",
+        "ba",
+        "zz",
+        "aaa",
+    ]
+
+
+async def test_only_the_newest_keyboards_are_kept(term: Terminal) -> None:
+    for n in range(KEYBOARDS_KEPT + 1):
+        await term.outbox.send(ME, Reply(f"m{n}", ((Button("Undo", f"u:p{n}"),),)))
+    assert len(term.outbox.keyboards) == KEYBOARDS_KEPT
+    assert term.outbox.choice("a1") is None
+    assert term.outbox.choice("b1") is not None
 
 
 async def test_unknown_messages_cannot_be_edited(term: Terminal) -> None:
@@ -115,11 +176,11 @@ async def test_photos_and_documents_are_saved_and_their_paths_printed(
     )
 
 
-async def test_typing_the_number_presses_the_button(term: Terminal) -> None:
+async def test_typing_the_label_presses_the_button(term: Terminal) -> None:
     await term.type("call mom back in 1 minute")
     shown = await term.advance(minutes=1)
-    assert "[1] ✅ Kept  [2] 🕒 Late\n     [3] ❌ Broke it  [4] 💤 Snooze 10 min" in shown
-    shown = await term.type("3")
+    assert "[b1] ✅ Kept  [b2] 🕒 Late\n     [b3] ❌ Broke it  [b4] 💤 Snooze 10 min" in shown
+    shown = await term.type("b3")
     assert shown.startswith("bot> ✎ ❌ Broken: “call mom back”")
     assert "make it right" in shown
     promise = term.store.get_promise(ME, "p1") or term.store.closed_promises(ME)[0]
@@ -127,9 +188,24 @@ async def test_typing_the_number_presses_the_button(term: Terminal) -> None:
     assert promise.outcome.value == "broken"
 
 
-async def test_a_number_that_is_no_choice_gets_a_note(term: Terminal) -> None:
+async def test_a_number_meant_for_a_check_in_never_presses_undo_below_it(term: Terminal) -> None:
+    # The acknowledgement [a] is printed first, the check-in [b] under it; then a second
+    # promise's acknowledgement [c]. "1" once pressed the newest: Undo on c.
     await term.type("call mom back in 1 minute")
-    assert await term.type("7") == "bot> (There is no [7] — the choices are [1]–[2].)\n"
+    await term.advance(minutes=1)
+    assert "[c1] ↩️ Undo" in await term.type("water the plants in 1 hour")
+    shown = await term.type("1")
+    assert shown.startswith("bot> (Which one? Type its label: [c1] ↩️ Undo, [b1] ✅ Kept, [a1]")
+    assert len(term.store.open_promises(ME)) == 2  # nothing pressed
+    shown = await term.type("b1")
+    assert shown.startswith("bot> ✎ ✅ Kept: “call mom back”")
+    assert [p.task for p in term.store.open_promises(ME)] == ["water the plants"]
+
+
+async def test_a_label_that_is_no_choice_gets_a_note(term: Terminal) -> None:
+    await term.type("call mom back in 1 minute")
+    assert await term.type("a7") == "bot> (There is no [a7] — the choices are [a1]–[a2].)\n"
+    assert await term.type("7") == "bot> (There is no [a7] — the choices are [a1]–[a2].)\n"
     assert len(term.store.open_promises(ME)) == 1
 
 
@@ -143,12 +219,12 @@ async def test_the_toast_shows_only_when_the_press_showed_nothing_else(
     term: Terminal,
 ) -> None:
     await term.type("/score")
-    shown = await term.type("1")  # the chart: a photo, so no "(📈)"
+    shown = await term.type("a1")  # the chart: a photo, so no "(📈)"
     assert "📎 saved" in shown
     assert "(" not in shown
     await term.outbox.send(ME, Reply("stale", ((Button("✅ Kept", "k:gone"),),)))
     term.new()
-    assert await term.type("1") == f"bot> ({texts.GONE})\n"
+    assert await term.type("b1") == f"bot> ({texts.GONE})\n"
 
 
 async def test_greeting_welcomes_a_new_user_and_a_returning_one(term: Terminal) -> None:
@@ -218,7 +294,7 @@ async def test_forget_deletes_the_saved_files_and_only_this_users(
     assert files_dir(tmp_path, 1) == term.outbox.files_dir == tmp_path / "chat-files"
     assert len([p for p in term.outbox.files_dir.iterdir() if p.is_file()]) == 2
     await term.type("/forget")
-    shown = await term.type("1")
+    shown = await term.type("b1")
     assert texts.FORGOTTEN in shown
     assert [p for p in term.outbox.files_dir.iterdir() if p.is_file()] == []
     assert theirs.read_bytes() == b"png"  # another --user-id's folder is theirs

@@ -94,8 +94,9 @@ def test_piped_promise_prints_the_acknowledgement_and_the_check_in(tmp_path: Pat
     assert "you> call mom back in 2 seconds" in out
     assert "bot> Got it: “call mom back” — I'll check in at" in out
     assert "bot> ⏰ Did you keep your word?  “call mom back”" in out
-    assert "[1] ✅ Kept  [2] 🕒 Late" in out
-    assert "[3] ❌ Broke it  [4] 💤 Snooze 10 min" in out
+    assert "[a1] ↩️ Undo  [a2] 🕒 Change time" in out
+    assert "[b1] ✅ Kept  [b2] 🕒 Late" in out
+    assert "[b3] ❌ Broke it  [b4] 💤 Snooze 10 min" in out
     assert out.index("Got it") < out.index("Did you keep your word?")
     assert result.stderr == ""  # no logs, no tracebacks at the user
 
@@ -163,7 +164,7 @@ def test_forget_in_the_chat_deletes_the_files_it_saved(tmp_path: Path) -> None:
     data = tmp_path / "data"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
-        input="ring the plumber secretword in 1 hour\n/export\n/score\n1\n/forget\n1\n",
+        input="ring the plumber secretword in 1 hour\n/export\n/score\nb1\n/forget\nc1\n",
         capture_output=True,
         text=True,
         env=chat_env(data),
@@ -196,9 +197,9 @@ def test_terminal_session_promise_check_in_and_answer(tmp_path: Path) -> None:
         child.sendline("call mom back in 1 second")
         child.expect_exact("Got it: “call mom back”")
         child.expect_exact("Did you keep your word?")
-        child.expect_exact("[1] ✅ Kept")
+        child.expect_exact("[b1] ✅ Kept")
         child.expect_exact("you>")
-        child.sendline("1")
+        child.sendline("b1")
         child.expect_exact("✅ Kept: “call mom back”")
         child.expect_exact("1 of 1 kept this week.")
         child.sendline("/list")
@@ -247,5 +248,37 @@ def test_piped_chat_offers_no_location_and_labels_the_configured_snooze(tmp_path
     out = result.stdout
     assert "Hi there!" in out  # the welcome of a new user, first of all
     assert "location" not in out  # a terminal cannot send one
-    assert "[4] 💤 Snooze 30 s" in out
+    assert "[c4] 💤 Snooze 30 s" in out
     assert "Snooze 10 min" not in out
+
+
+def test_a_check_ins_label_still_presses_it_after_newer_buttons(tmp_path: Path) -> None:
+    # "1" meant for ✅ Kept once pressed ↩️ Undo on the acknowledgement printed after it.
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", "chat"],
+        env=chat_env(tmp_path / "data"),
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=10,
+        dimensions=(40, 120),
+    )
+    try:
+        child.expect_exact("/quit leaves.")
+        child.sendline("call mom back in 1 second")
+        child.expect_exact("[a1] ↩️ Undo")
+        child.expect_exact("[b4] 💤 Snooze")  # the check-in, a second later
+        child.sendline("water the plants in 1 hour")
+        child.expect_exact("[c1] ↩️ Undo  [c2] 🕒 Change time")
+        child.sendline("1")
+        child.expect_exact("(Which one? Type its label: [c1] ↩️ Undo, [b1] ✅ Kept, [a1] ↩️ Undo)")
+        child.sendline("b1")
+        child.expect_exact("✅ Kept: “call mom back”")
+        child.sendline("/list")
+        child.expect_exact("Open promises (1)")
+        child.expect_exact("water the plants")  # not undone
+        child.sendline("/quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
