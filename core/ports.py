@@ -10,8 +10,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from core.history import DaySummary, day_start, summarize_days
 from core.models import Promise, Routine, UserSettings
 
 
@@ -57,8 +58,28 @@ class Store(ABC):
         """Open promises of one user, ordered by due time."""
 
     @abstractmethod
-    def closed_promises(self, user_id: int, since: datetime | None = None) -> list[Promise]:
-        """Closed promises of one user due at or after ``since``, ordered by due time."""
+    def closed_promises(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Promise]:
+        """Closed promises of one user due in [since, until), ordered by due time."""
+
+    def closed_days(
+        self, user_id: int, since: date | None = None, until: date | None = None
+    ) -> list[DaySummary]:
+        """The user's closed promises summed up per UTC day of due, for days in [since, until).
+
+        Only days holding a closed promise, in day order; each equals
+        ``core.history.summarize_day`` of that day's closed promises. This default reads
+        every record of the span; a store meant for long histories keeps the summaries
+        and answers without reading records.
+        """
+        return summarize_days(
+            self.closed_promises(
+                user_id,
+                None if since is None else day_start(since),
+                None if until is None else day_start(until),
+            )
+        )
 
     @abstractmethod
     def all_open_promises(self) -> Iterator[Promise]:

@@ -11,7 +11,6 @@ The formulas and the reasons behind them are written up in docs/SCORING.md.
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,91 +18,39 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
+from core.history import (
+    DaySummary,
+    join_runs,
+    reliability_parts,
+    run_of,
+    tally_between,
+    utc_day,
+)
 from core.insight import WINDOW_WEEKS, Insight, find_insight
 from core.models import Outcome, Promise, Routine
+from core.tally import HALF_LIFE, VALUES, Tally, is_scored, tally, whole_percent
+
+__all__ = [
+    "CHART_WEEKS",
+    "HALF_LIFE",
+    "VALUES",
+    "RoutineAdherence",
+    "Tally",
+    "WeekSummary",
+    "WeeklyReport",
+    "by_tag",
+    "detail_days",
+    "is_scored",
+    "long_run_reliability",
+    "longest_streak",
+    "tally",
+    "week_bounds",
+    "week_is_empty",
+    "weekly_report",
+    "whole_percent",
+]
 
 CHART_WEEKS = 8
-HALF_LIFE = timedelta(weeks=4)
-
-# Kept counts fully, late half: late is better than broken but not the same as kept.
-VALUES: dict[Outcome, float] = {
-    Outcome.KEPT: 1.0,
-    Outcome.LATE: 0.5,
-    Outcome.BROKEN: 0.0,
-    Outcome.UNANSWERED: 0.0,
-}
-
-
-def whole_percent(value: float) -> int:
-    """Halves round up (62.5 → 63), as people expect; round() would give 62."""
-    return math.floor(value + 0.5)
-
-
-# --- counting ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    kept: int = 0
-    late: int = 0
-    broken: int = 0
-    unanswered: int = 0
-    cancelled: int = 0
-    repaired: int = 0
-    renegotiated: int = 0
-
-    @property
-    def scored(self) -> int:
-        return self.kept + self.late + self.broken + self.unanswered
-
-    @property
-    def kept_any(self) -> int:
-        """What "N of M kept" says: a late promise was still kept."""
-        return self.kept + self.late
-
-    @property
-    def missed(self) -> int:
-        return self.broken + self.unanswered
-
-    @property
-    def percent(self) -> float | None:
-        if not self.scored:
-            return None
-        # One division of integers: an exact half (62.5) stays exact for rounding.
-        return (2 * self.kept + self.late) * 50 / self.scored
-
-    @property
-    def rounded(self) -> int | None:
-        percent = self.percent
-        return None if percent is None else whole_percent(percent)
-
-
-def tally(promises: Iterable[Promise]) -> Tally:
-    """Open promises are not scored yet; a renegotiation counts whatever came after it."""
-    kept = late = broken = unanswered = cancelled = repaired = renegotiated = 0
-    for promise in promises:
-        if promise.renegotiations:
-            renegotiated += 1
-        outcome = promise.outcome
-        if outcome is Outcome.KEPT:
-            kept += 1
-        elif outcome is Outcome.LATE:
-            late += 1
-        elif outcome is Outcome.BROKEN:
-            broken += 1
-        elif outcome is Outcome.UNANSWERED:
-            unanswered += 1
-        elif outcome is Outcome.CANCELLED:
-            cancelled += 1
-        if promise.repair_of and outcome in (Outcome.KEPT, Outcome.LATE):
-            repaired += 1
-    return Tally(kept, late, broken, unanswered, cancelled, repaired, renegotiated)
-
-
-def is_scored(promise: Promise) -> bool:
-    return promise.outcome is not None and promise.outcome.scored
-
-
 _KEPT_ANY = frozenset((Outcome.KEPT, Outcome.LATE))
 _in_due_order = attrgetter("due", "id")  # ties on due broken by id: any input order, one answer
 
@@ -155,9 +102,37 @@ def long_run_reliability(promises: Iterable[Promise], now: datetime) -> float | 
         weight = 2.0 ** ((youngest - age) / half_life) if age > youngest else 1.0
         total += weight
         weighted += weight * value
+    return _percent(weighted, total)
+
+
+def _percent(weighted: float, total: float) -> float:
     # A weighted mean of values in [0, 1] is in [0, 1]; float sums can overshoot by
     # one ulp (100.00000000000001), which a percentage must never show.
     return min(100.0, max(0.0, 100.0 * weighted / total))
+
+
+def _reliability_with(
+    promises: Iterable[Promise], history: Sequence[DaySummary], now: datetime
+) -> float | None:
+    """``long_run_reliability`` over the promises and the summed-up days together.
+
+    Weights are absolute here (2^(-age / half-life), at most 1): the report's horizon
+    is a year, 2^-13 at the oldest, far from underflow.
+    """
+    now = now.astimezone(UTC)
+    now_ts = now.timestamp()
+    half_life = HALF_LIFE.total_seconds()
+    total, weighted, count = reliability_parts(history, now)
+    for promise in promises:
+        outcome = promise.outcome
+        if outcome not in VALUES or (promise.closed is not None and promise.closed > now):
+            continue
+        age = now_ts - promise.due.timestamp()
+        weight = 2.0 ** (-age / half_life) if age > 0 else 1.0
+        total += weight
+        weighted += weight * VALUES[outcome]
+        count += 1
+    return _percent(weighted, total) if count else None
 
 
 # --- weeks ---------------------------------------------------------------------------
@@ -176,6 +151,18 @@ def week_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     local = now.astimezone(tz)
     monday = local.date() - timedelta(days=local.weekday())
     return _midnight(monday, tz), _midnight(monday + timedelta(weeks=1), tz)
+
+
+def detail_days(now: datetime, tz: ZoneInfo, week_of: datetime | None = None) -> tuple[date, date]:
+    """The UTC days [first, last) whose promises ``weekly_report`` needs one by one.
+
+    The insight's four weeks up to the reported one, and today: every other day can
+    come summed up (``history``).
+    """
+    start, end = week_bounds(now if week_of is None else week_of, tz)
+    window = _midnight(start.date() - timedelta(weeks=WINDOW_WEEKS - 1), tz)
+    last = max(end - timedelta(microseconds=1), now)
+    return utc_day(window), utc_day(last) + timedelta(days=1)
 
 
 # --- the report ----------------------------------------------------------------------
@@ -232,18 +219,37 @@ def weekly_report(
     routines: Sequence[Routine] = (),
     downtime: Sequence[tuple[datetime, datetime]] = (),
     week_of: datetime | None = None,
+    history: Sequence[DaySummary] = (),
 ) -> WeeklyReport:
     """The report of the week holding ``week_of`` (default: ``now``'s week), as of ``now``.
 
     A weekly report sent late — the bot was down at its time, or it is set for a Monday
     morning — reports the week it was meant for, not the week it is sent in.
+
+    ``history`` sums up closed promises of other days (``core.history``): then
+    ``promises`` need only cover, in whole UTC days, the weeks shown in detail (the
+    insight's four) and today, and no day may be in both. Counts, runs and the long-run
+    reliability take both in; what needs each promise (tags, insight, routines) the
+    promises alone.
     """
     start, end = week_bounds(now if week_of is None else week_of, tz)
     starts = [_midnight(start.date() - timedelta(weeks=back), tz) for back in range(7, -1, -1)]
     ordered = sorted(promises, key=_in_due_order)
-    buckets = _by_week(ordered, [s.astimezone(UTC) for s in starts] + [end.astimezone(UTC)])
+    edges = [s.astimezone(UTC) for s in starts] + [end.astimezone(UTC)]
+    buckets = _by_week(ordered, edges)
     this, last = buckets[-1], buckets[-2]
     tallies = [tally(bucket) for bucket in buckets]
+    if history:
+        tallies = [
+            counted + tally_between(history, first, until)
+            for counted, first, until in zip(tallies, edges[:-1], edges[1:], strict=True)
+        ]
+        reliability = _reliability_with(ordered, history, now)
+        pieces = [(p.due, run_of((p,))) for p in ordered if p.outcome is not None]
+        best_streak = join_runs([*pieces, *((day.start, day.run) for day in history)]).best
+    else:
+        reliability = long_run_reliability(ordered, now)
+        best_streak = _streak(ordered)
     this_tally, last_tally = tallies[-1], tallies[-2]
     delta = None
     if this_tally.rounded is not None and last_tally.rounded is not None:
@@ -257,14 +263,14 @@ def weekly_report(
         last_week=last_tally,
         delta=delta,
         longest_streak=_streak(this),
-        reliability=long_run_reliability(ordered, now),
+        reliability=reliability,
         by_tag=by_tag(this),
         insight=insight,
         cancelled=tuple(p for p in this if p.outcome is Outcome.CANCELLED),
         routines=_routines(routines, this, last),
         downtime_days=_downtime_days(downtime, start.date(), tz),
         weeks=tuple(WeekSummary(s, t) for s, t in zip(starts, tallies, strict=True)),
-        best_streak=_streak(ordered),
+        best_streak=best_streak,
         pending=sum(1 for p in this if p.is_open),
     )
 

@@ -20,6 +20,7 @@ Datetimes are written as ISO-8601 in UTC, enums by value, tuples as lists.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import types
 from collections.abc import Callable, Mapping
@@ -27,7 +28,9 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from core.history import QUARTERS_PER_DAY, DaySummary, Run
 from core.models import Draft, Promise, Recurrence, Routine, UserSettings
+from core.tally import Tally
 
 __all__ = [
     "FREE",
@@ -38,6 +41,8 @@ __all__ = [
     "TIME_RANGE",
     "Codec",
     "CodecError",
+    "day_summary_from_dict",
+    "day_summary_to_dict",
     "promise_from_dict",
     "promise_to_dict",
     "routine_from_dict",
@@ -373,3 +378,68 @@ def settings_to_dict(settings: UserSettings) -> dict[str, Any]:
 
 def settings_from_dict(data: Mapping[str, Any]) -> UserSettings:
     return SETTINGS.decode(data)
+
+
+# --- day summaries (core.history): derived data, stored compactly --------------------
+
+_TALLY_FIELDS = 7
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise CodecError(f"expected a count, got {value!r}")
+    return value
+
+
+def _number(value: Any) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
+        raise CodecError(f"expected a non-negative number, got {value!r}")
+    return float(value)
+
+
+def _tally(values: Any) -> Tally:
+    items = _as_list(values)
+    if len(items) != _TALLY_FIELDS:
+        raise CodecError(f"a tally has {_TALLY_FIELDS} counts, got {len(items)}")
+    return Tally(*(_count(item) for item in items))
+
+
+def day_summary_to_dict(summary: DaySummary) -> dict[str, Any]:
+    run = summary.run
+    return {
+        "day": summary.day.isoformat(),
+        "tally": summary.tally.as_list(),
+        "weight": summary.weight,
+        "value": summary.value,
+        "run": [run.head, run.tail, run.best, run.broken],
+        "quarters": [[quarter, *counted.as_list()] for quarter, counted in summary.quarters],
+    }
+
+
+def day_summary_from_dict(data: Mapping[str, Any]) -> DaySummary:
+    if not isinstance(data, Mapping):
+        raise CodecError("expected an object for DaySummary")
+    try:
+        day = date.fromisoformat(data["day"])
+        run = _as_list(data["run"])
+        if len(run) != 4 or type(run[3]) is not bool:
+            raise CodecError(f"not a run: {run!r}")
+        quarters = []
+        for row in _as_list(data["quarters"]):
+            items = _as_list(row)
+            quarter = _count(items[0]) if items else -1
+            if not 0 <= quarter < QUARTERS_PER_DAY:
+                raise CodecError(f"not a quarter hour: {row!r}")
+            quarters.append((quarter, _tally(items[1:])))
+        return DaySummary(
+            day=day,
+            tally=_tally(data["tally"]),
+            weight=_number(data["weight"]),
+            value=_number(data["value"]),
+            run=Run(_count(run[0]), _count(run[1]), _count(run[2]), run[3]),
+            quarters=tuple(quarters),
+        )
+    except CodecError:
+        raise
+    except (KeyError, TypeError, ValueError) as error:
+        raise CodecError(f"DaySummary: {error!r}") from error

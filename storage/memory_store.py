@@ -57,10 +57,18 @@ class MemoryStore(Store):
         mine = self._promises.get(user_id, {}).values()
         return sorted((p for p in mine if p.is_open), key=promise_order)
 
-    def closed_promises(self, user_id: int, since: datetime | None = None) -> list[Promise]:
+    def closed_promises(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Promise]:
         mine = self._promises.get(user_id, {}).values()
         return sorted(
-            (p for p in mine if not p.is_open and (since is None or p.due >= since)),
+            (
+                p
+                for p in mine
+                if not p.is_open
+                and (since is None or p.due >= since)
+                and (until is None or p.due < until)
+            ),
             key=promise_order,
         )
 

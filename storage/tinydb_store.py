@@ -4,17 +4,20 @@ Layout (see docs/STORAGE.md)::
 
     data_dir/users/<user_id>/open.json            settings, open promises, routines,
                                                   index of recently closed promises
-    data_dir/users/<user_id>/archive/<YYYY-MM>.json   closed promises by month of due
+    data_dir/users/<user_id>/archive/<YYYY-MM-DD>.json   closed promises by day of due
+    data_dir/users/<user_id>/index/<YYYY-MM>.json        per day: those promises counted
 
-A write therefore rewrites only a file of one user, never a file shared by everyone, and
-closing a promise rewrites one month of that user's history rather than all of it.
+A write therefore rewrites only files of one user, never a file shared by everyone, and
+closing a promise rewrites one day of that user's history and one month of its index
+(``storage/archive.py``) rather than all of it. Reports read the index.
 
-Closing a promise touches two files, so it goes through ``open.json`` as a journal: the
-closed record is first written into ``open.json`` (the commit point: from then on every
-read sees it closed), then copied into its month file, then dropped from ``open.json``.
-A crash between the steps leaves a closed record in ``open.json`` that every read
-already treats correctly and that the next write of a promise for that user finishes
-moving ("settling"). If the disk is full after the commit point, the move simply waits.
+Closing a promise touches several files, so it goes through ``open.json`` as a journal:
+the closed record is first written into ``open.json`` (the commit point: from then on
+every read sees it closed), then copied into its day file and counted in the index, then
+dropped from ``open.json``. A crash between the steps leaves a closed record in
+``open.json`` that every read already treats correctly and that the next write of a
+promise for that user finishes moving ("settling"). If the disk is full after the
+commit point, the move simply waits.
 """
 
 from __future__ import annotations
@@ -25,23 +28,24 @@ import os
 import shutil
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from tinydb import TinyDB, where
 from tinydb.table import Document, Table
 
+from core.history import DAY, DaySummary, day_start, summarize_day
 from core.models import Promise, Routine, UserSettings
 from core.ports import Store, StoreError, UserSnapshot
+from storage.archive import Archive, day_of, is_day, is_month
 from storage.atomic import (
     AtomicJSONStorage,
     CorruptFileError,
     fsync_directory,
     read_document,
-    remove_temp_files,
 )
 from storage.codec import PROMISE, ROUTINE, SETTINGS, Codec, CodecError
 from storage.dirlock import DataDirLock
@@ -56,31 +60,26 @@ T = TypeVar("T")
 SETTINGS_TABLE = "settings"
 PROMISES_TABLE = "promises"
 ROUTINES_TABLE = "routines"
-RECENT_TABLE = "recent"  # {id, month, source_message_id} of the last closed promises
+RECENT_TABLE = "recent"  # {id, file, source_message_id, closed} of the last closes
 
 OPEN_FILE = "open.json"
-ARCHIVE_DIR = "archive"
 FORGET_PREFIX = ".forget-"
 
 HANDLE_LIMIT = 256
 RECENT_LIMIT = 200
 
+_Change = dict[str, dict[str, Any] | None]  # promise id -> its new document, None: drop it
+
+
+def _entry_file(entry: Mapping[str, Any]) -> str:
+    """The archive file a ``recent`` entry points at (``month`` in the old layout)."""
+    return str(entry.get("file") or entry.get("month") or "")
+
 
 def month_of(moment: datetime) -> str:
-    """The archive month (UTC) a promise due at ``moment`` is filed under."""
+    """The month (UTC) of a promise due at ``moment``: its index file, and its archive
+    file in the layout before day files."""
     return moment.astimezone(UTC).strftime("%Y-%m")
-
-
-def _is_month_file(name: str) -> bool:
-    stem, dot, ext = name.partition(".")
-    return (
-        dot == "."
-        and ext == "json"
-        and len(stem) == 7
-        and stem[4] == "-"
-        and stem[:4].isdigit()
-        and stem[5:].isdigit()
-    )
 
 
 class _Owned(Protocol):
@@ -125,13 +124,13 @@ class _OpenFile:
 
 
 def _recent_is_valid(doc: Mapping[str, Any]) -> bool:
-    """An index entry names the month file a close went to: it must be a real month."""
-    month, source = doc.get("month"), doc.get("source_message_id")
+    """An index entry names the file a close went to: a real day (a month before days)."""
+    stem, source, closed = _entry_file(doc), doc.get("source_message_id"), doc.get("closed")
     return (
         isinstance(doc.get("id"), str)
-        and isinstance(month, str)
-        and _is_month_file(f"{month}.json")
+        and (is_day(stem) if "file" in doc else is_month(stem))
         and (source is None or type(source) is int)
+        and (closed is None or isinstance(closed, str))
     )
 
 
@@ -223,21 +222,6 @@ class TinyDBStore(Store):
     def _open_path(self, user_id: int) -> Path:
         return self._user_dir(user_id) / OPEN_FILE
 
-    def _archive_dir(self, user_id: int) -> Path:
-        return self._user_dir(user_id) / ARCHIVE_DIR
-
-    def _month_path(self, user_id: int, month: str) -> Path:
-        return self._archive_dir(user_id) / f"{month}.json"
-
-    def _archive_months(self, user_id: int) -> list[str]:
-        try:
-            names = os.listdir(self._archive_dir(user_id))
-        except FileNotFoundError:
-            return []
-        except OSError as error:
-            raise StoreError(f"cannot list archive of user {user_id}: {error}") from error
-        return sorted(name[:7] for name in names if _is_month_file(name))
-
     @staticmethod
     def _ensure_dir(directory: Path) -> None:
         """Create ``directory`` so that its entry, too, survives a power cut."""
@@ -255,7 +239,7 @@ class TinyDBStore(Store):
         if handle is not None:
             self._handles.move_to_end(user_id)
             return handle
-        remove_temp_files(self._archive_dir(user_id))
+        self._archive(user_id).remove_temp_files()
         handle = _Handle(self._open_path(user_id))  # also cleans temp files beside it
         try:
             # Checked whole before the first use: a damaged file is refused, never
@@ -325,19 +309,10 @@ class TinyDBStore(Store):
     # --- promises ----------------------------------------------------------------
     def put_promise(self, promise: Promise) -> None:
         doc = PROMISE.encode(promise)
-        user_id = promise.user_id
-        reopened: Document | None = None
-        with self._writing(user_id) as handle:
+        with self._writing(promise.user_id) as handle:
             handle.table(PROMISES_TABLE).upsert(doc, where("id") == promise.id)
-            if promise.is_open:
-                recent = handle.table(RECENT_TABLE)
-                reopened = recent.get(where("id") == promise.id)
-                if reopened is not None:
-                    recent.remove(doc_ids=[reopened.doc_id])
-        # Committed. What follows only tidies up and may be retried by a later write.
-        if reopened is not None:
-            self._drop_from_archive(user_id, str(reopened["month"]), promise.id)
-        self._settle(user_id)
+        # Committed. What follows only files it away and may be retried by a later write.
+        self._settle(promise.user_id)
 
     def delete_open_promise(self, user_id: int, promise_id: str) -> None:
         with self._writing(user_id) as handle:
@@ -345,113 +320,129 @@ class TinyDBStore(Store):
                 (where("id") == promise_id) & (where("outcome") == None)  # noqa: E711
             )
 
-    def _settle(self, user_id: int) -> None:
-        """Move closed records out of ``open.json`` into their month files.
+    def _archive(self, user_id: int) -> Archive:
+        return Archive(self._user_dir(user_id), user_id)
 
-        Safe to stop at any point: a record is dropped from ``open.json`` only after
-        its month file holds it durably, and writing it there twice is harmless.
+    def _days(self, user_id: int) -> list[str]:
+        """The user's day files, after moving any month file of the old layout into days."""
+        archive = self._archive(user_id)
+        days, months = archive.listing()
+        if not months:
+            return days
+        for month in months:
+            log.info("user %s: moving archive month %s into day files", user_id, month)
+            moved = archive.split_month(month)
+            with self._writing(user_id) as handle:  # point the recent index at the days
+                recent = handle.table(RECENT_TABLE)
+                for entry in recent.all():
+                    if _entry_file(entry) == month:
+                        day = moved.get(str(entry.get("id")))
+                        if day is None:
+                            recent.remove(doc_ids=[entry.doc_id])
+                        else:
+                            recent.update({"file": day}, doc_ids=[entry.doc_id])
+            archive.drop_month(month)
+        return archive.listing()[0]
+
+    def _journal(self, user_id: int) -> tuple[list[Promise], set[str], dict[str, str]]:
+        """What ``open.json`` says beyond the archive.
+
+        (closed promises not yet filed away, ids of open promises, where each recently
+        closed promise was filed).
         """
-        handle = self._handle(user_id)
-        path = handle.path
-        try:
-            closed = [
-                _decode(PROMISE, doc, path, user_id)
-                for doc in handle.table(PROMISES_TABLE).all()
-                if doc.get("outcome") is not None
-            ]
-            if not closed:
-                return
-            by_month: dict[str, list[Promise]] = {}
-            for promise in closed:
-                by_month.setdefault(month_of(promise.due), []).append(promise)
-            for month, promises in sorted(by_month.items()):
-                self._archive_put(user_id, month, promises)
-            moved = {promise.id: month_of(promise.due) for promise in closed}
-            with self._writing(user_id) as handle:
-                handle.table(PROMISES_TABLE).remove(where("id").one_of(list(moved)))
-                stale = self._note_recent(handle, closed)
-        except StoreError as error:
-            log.warning("archiving closed promises of user %s deferred: %s", user_id, error)
-            return
-        for month, promise_id in stale:
-            if month != moved.get(promise_id):
-                self._drop_from_archive(user_id, month, promise_id)
+        path = self._open_path(user_id)
+        closed: list[Promise] = []
+        open_ids: set[str] = set()
+        for doc in self._docs(user_id, PROMISES_TABLE):
+            if doc.get("outcome") is None:
+                open_ids.add(str(doc.get("id")))
+            else:
+                closed.append(_decode(PROMISE, doc, path, user_id))
+        filed = {str(doc.get("id")): _entry_file(doc) for doc in self._docs(user_id, RECENT_TABLE)}
+        return closed, open_ids, filed
 
-    def _note_recent(self, handle: _Handle, closed: Iterable[Promise]) -> list[tuple[str, str]]:
-        """Record where closed promises went; returns (month, id) of superseded entries."""
+    def _settle(self, user_id: int) -> None:
+        """Finish filing away: closed records into their day files, re-opened ones out.
+
+        Safe to stop at any point: ``open.json`` forgets a closed record, or the place
+        a re-opened one was filed, only after the day files and the index say so
+        durably, and every step may be repeated.
+        """
+        try:
+            closed, open_ids, filed = self._journal(user_id)
+            reopened = {pid: filed[pid] for pid in open_ids if pid in filed}
+            if not closed and not reopened:
+                return
+            changes: dict[str, _Change] = {}
+            for promise in closed:
+                day = day_of(promise.due)
+                changes.setdefault(day, {})[promise.id] = PROMISE.encode(promise)
+                before = filed.get(promise.id)
+                if before is not None and before != day:  # its due moved: drop the old copy
+                    changes.setdefault(before, {})[promise.id] = None
+            for promise_id, before in reopened.items():
+                changes.setdefault(before, {})[promise_id] = None
+            self._archive_put(user_id, changes)
+            with self._writing(user_id) as handle:
+                promises = handle.table(PROMISES_TABLE)
+                promises.remove(where("id").one_of([p.id for p in closed]))
+                self._note_recent(handle, closed, set(reopened))
+        except StoreError as error:
+            log.warning("filing closed promises of user %s deferred: %s", user_id, error)
+
+    def _archive_put(self, user_id: int, changes: dict[str, _Change]) -> None:
+        """Apply {day: {id: document, or None to drop}} to the day files and the index."""
+        self._days(user_id)  # an old-layout month is moved into days first
+        archive = self._archive(user_id)
+        written: dict[str, dict[str, dict[str, Any]]] = {}
+        for day, change in sorted(changes.items()):
+            if not is_day(day):
+                continue  # a month file that no longer exists
+            records = archive.records(day)
+            for promise_id, doc in change.items():
+                if doc is None:
+                    records.pop(promise_id, None)
+                else:
+                    records[promise_id] = doc
+            archive.write_day(day, records)
+            written[day] = records
+        archive.refresh(written)
+
+    def _note_recent(self, handle: _Handle, closed: list[Promise], reopened: set[str]) -> None:
+        """Record where closed promises went; keep the ``recent_limit`` latest closes."""
         recent = handle.table(RECENT_TABLE)
-        closed = list(closed)
-        ids = {promise.id for promise in closed}
-        superseded = [doc for doc in recent.all() if doc.get("id") in ids]
-        if superseded:
-            recent.remove(doc_ids=[doc.doc_id for doc in superseded])
+        gone = {promise.id for promise in closed} | reopened
+        stale = [doc.doc_id for doc in recent.all() if doc.get("id") in gone]
+        if stale:
+            recent.remove(doc_ids=stale)
         recent.insert_multiple(
             {
                 "id": promise.id,
-                "month": month_of(promise.due),
+                "file": day_of(promise.due),
                 "source_message_id": promise.source_message_id,
+                "closed": None if promise.closed is None else promise.closed.isoformat(),
             }
             for promise in sorted(closed, key=promise_order)
         )
-        doc_ids = sorted(doc.doc_id for doc in recent.all())
-        if len(doc_ids) > self._recent_limit:
-            recent.remove(doc_ids=doc_ids[: len(doc_ids) - self._recent_limit])
-        return [(str(doc.get("month")), str(doc.get("id"))) for doc in superseded]
-
-    def _archive_db(self, user_id: int, month: str) -> tuple[TinyDB, AtomicJSONStorage]:
-        """A month file, opened for one operation: history is not kept in memory."""
-        db = TinyDB(self._month_path(user_id, month), storage=AtomicJSONStorage)
-        storage = db.storage
-        assert isinstance(storage, AtomicJSONStorage)
-        return db, storage
-
-    def _archive_put(self, user_id: int, month: str, promises: list[Promise]) -> None:
-        self._ensure_dir(self._archive_dir(user_id))
-        db, storage = self._archive_db(user_id, month)
-        with storage.batch():
-            table = db.table(PROMISES_TABLE, cache_size=0)
-            for promise in promises:
-                table.upsert(PROMISE.encode(promise), where("id") == promise.id)
-
-    def _drop_from_archive(self, user_id: int, month: str, promise_id: str) -> None:
-        """Best effort: reads already prefer the newer copy if this fails."""
-        if not self._month_path(user_id, month).exists():
-            return
-        try:
-            db, _ = self._archive_db(user_id, month)
-            table = db.table(PROMISES_TABLE, cache_size=0)
-            if table.contains(where("id") == promise_id):
-                table.remove(where("id") == promise_id)
-        except StoreError as error:
-            log.warning("stale archived copy left for user %s: %s", user_id, error)
-
-    def _month_promises(self, user_id: int, month: str) -> list[Promise]:
-        path = self._month_path(user_id, month)
-        return [
-            _decode(PROMISE, doc, path, user_id)
-            for doc in _table_docs(read_document(path), PROMISES_TABLE)
-        ]
-
-    def _from_month(self, user_id: int, month: str, promise_id: str) -> Promise | None:
-        path = self._month_path(user_id, month)
-        for doc in _table_docs(read_document(path), PROMISES_TABLE):
-            if doc.get("id") == promise_id:
-                return _decode(PROMISE, doc, path, user_id)
-        return None
+        entries = recent.all()
+        if len(entries) > self._recent_limit:
+            entries.sort(key=lambda doc: (str(doc.get("closed") or ""), doc.doc_id))
+            recent.remove(doc_ids=[doc.doc_id for doc in entries[: -self._recent_limit]])
 
     def get_promise(self, user_id: int, promise_id: str) -> Promise | None:
         path = self._open_path(user_id)
         for doc in self._docs(user_id, PROMISES_TABLE):
             if doc.get("id") == promise_id:
                 return _decode(PROMISE, doc, path, user_id)
+        archive = self._archive(user_id)
         for doc in self._docs(user_id, RECENT_TABLE):
             if doc.get("id") == promise_id:
-                found = self._from_month(user_id, str(doc.get("month")), promise_id)
+                found = archive.lookup([(_entry_file(doc), promise_id)]).get(promise_id)
                 if found is not None:
                     return found
-        # Closed long ago: look through the user's own history, newest month first.
-        for month in reversed(self._archive_months(user_id)):
-            found = self._from_month(user_id, month, promise_id)
+        # Closed long ago: look through the user's own history, newest day first.
+        for day in reversed(self._days(user_id)):
+            found = archive.find(day, promise_id)
             if found is not None:
                 return found
         return None
@@ -467,29 +458,59 @@ class TinyDBStore(Store):
             (p for p in self._open_file_promises(user_id) if p.is_open), key=promise_order
         )
 
-    def closed_promises(self, user_id: int, since: datetime | None = None) -> list[Promise]:
-        months = self._archive_months(user_id)
-        if since is not None:
-            first = month_of(since)
-            months = [month for month in months if month >= first]
+    def closed_promises(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Promise]:
+        first = None if since is None else day_of(since)
+        last = None if until is None else day_of(until - timedelta(microseconds=1))
+        archive = self._archive(user_id)
         found: dict[str, Promise] = {}
-        for month in months:
-            for promise in self._month_promises(user_id, month):
-                found[promise.id] = promise
-        open_ids: set[str] = set()
-        for promise in self._open_file_promises(user_id):
-            if promise.is_open:
-                open_ids.add(promise.id)
-            else:  # closed but not yet settled: newer than any archived copy
-                found[promise.id] = promise
+        for day in self._days(user_id):
+            if (first is None or day >= first) and (last is None or day <= last):
+                for promise in archive.promises(day):
+                    found[promise.id] = promise
+        closed, open_ids, _ = self._journal(user_id)
+        for promise in closed:  # not yet filed away: newer than any archived copy
+            found[promise.id] = promise
         return sorted(
             (
                 p
                 for p in found.values()
-                if p.id not in open_ids and (since is None or p.due >= since)
+                if p.id not in open_ids
+                and (since is None or p.due >= since)
+                and (until is None or p.due < until)
             ),
             key=promise_order,
         )
+
+    def closed_days(
+        self, user_id: int, since: date | None = None, until: date | None = None
+    ) -> list[DaySummary]:
+        first = None if since is None else since.isoformat()
+        last = None if until is None else until.isoformat()
+
+        def wanted(day: str) -> bool:
+            return (first is None or day >= first) and (last is None or day < last)
+
+        archive = self._archive(user_id)
+        found: dict[str, DaySummary] = {}
+        for month in sorted({day[:7] for day in self._days(user_id) if wanted(day)}):
+            for day, kept in archive.summaries(month).items():
+                if wanted(day):
+                    found[day] = kept
+        # Days with a change still in the journal are counted from their records.
+        closed, open_ids, filed = self._journal(user_id)
+        dirty = {day_of(p.due) for p in closed}
+        dirty |= {filed[pid] for pid in [*open_ids, *(p.id for p in closed)] if pid in filed}
+        for day in sorted(d for d in dirty if is_day(d) and wanted(d)):
+            start = day_start(date.fromisoformat(day))
+            records = self.closed_promises(user_id, start, start + DAY)
+            summary = summarize_day(start.date(), records)
+            if summary is None:
+                found.pop(day, None)
+            else:
+                found[day] = summary
+        return [found[day] for day in sorted(found)]
 
     def all_open_promises(self) -> Iterator[Promise]:
         for snap in self.snapshot():
@@ -506,7 +527,9 @@ class TinyDBStore(Store):
             return min(matches, key=lambda p: (not p.is_open, promise_order(p)))
         for doc in reversed(self._docs(user_id, RECENT_TABLE)):
             if doc.get("source_message_id") == message_id:
-                return self._from_month(user_id, str(doc.get("month")), str(doc.get("id")))
+                promise_id = str(doc.get("id"))
+                found = self._archive(user_id).lookup([(_entry_file(doc), promise_id)])
+                return found.get(promise_id)
         return None
 
     # --- routines ----------------------------------------------------------------

@@ -19,11 +19,12 @@ from bot.context import UTC, ButtonHandler, CommandHandler, Context, Sender
 from bot.replies import DeliveryError, Keyboard
 from core import lifecycle
 from core.answers import time_answer
+from core.history import tally_between, utc_day
 from core.kinds import detect_kind
 from core.lifecycle import Answer, EventKind
 from core.models import Draft, Outcome, Promise, UserSettings
 from core.ports import StoreError
-from core.score import Tally, tally, week_bounds
+from core.score import Tally, week_bounds
 from core.timephrase import NeedsTime, ParsedPromise, ParseError, parse, parse_when
 
 log = logging.getLogger(__name__)
@@ -380,8 +381,13 @@ class PromiseFlow:
         return None if isinstance(due, ParseError) else due
 
     def week_tally(self, user: UserSettings, now: datetime) -> Tally:
-        start, _ = week_bounds(now, self.ctx.zone(user))
-        return tally(self.ctx.store.closed_promises(user.user_id, since=start))
+        """This week's count so far, from the store's day summaries: no record is read."""
+        start, end = week_bounds(now, self.ctx.zone(user))
+        last = end - timedelta(microseconds=1)
+        days = self.ctx.store.closed_days(
+            user.user_id, utc_day(start), utc_day(last) + timedelta(days=1)
+        )
+        return tally_between(days, start, end)
 
     # ------------------------------------------------------------------ commands
 

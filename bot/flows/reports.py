@@ -17,10 +17,11 @@ from bot import report_text, texts
 from bot.context import ButtonHandler, CommandHandler, Context, Sender
 from bot.replies import Attachment, Button, DeliveryError, Keyboard, Reply
 from bot.report_text import render_history, render_score, render_weekly_report
+from core.history import day_start, utc_day
 from core.kinds import KIND_LABELS
 from core.models import Kind, Recurrence, UserSettings
 from core.ports import StoreError
-from core.score import WeeklyReport, week_bounds, weekly_report
+from core.score import WeeklyReport, detail_days, week_bounds, weekly_report
 from core.timephrase import next_occurrence
 
 log = logging.getLogger(__name__)
@@ -72,18 +73,30 @@ class ReportFlow:
     def report(
         self, user: UserSettings, now: datetime, week_of: datetime | None = None
     ) -> WeeklyReport:
-        store = self.ctx.store
+        """The records of the weeks shown in detail, and day summaries for the year before.
+
+        What it reads grows with those four weeks (which the daily cap on new promises
+        bounds), not with the user's history.
+        """
+        store, tz = self.ctx.store, self.ctx.zone(user)
+        first, last = detail_days(now, tz, week_of)
         promises = [
-            *store.closed_promises(user.user_id, since=now - REPORT_HORIZON),
+            *store.closed_promises(user.user_id, day_start(first), day_start(last)),
             *store.open_promises(user.user_id),
+        ]
+        history = [
+            day
+            for day in store.closed_days(user.user_id, utc_day(now - REPORT_HORIZON))
+            if not first <= day.day < last
         ]
         return weekly_report(
             promises,
             now,
-            self.ctx.zone(user),
+            tz,
             routines=store.routines(user.user_id),
             downtime=user.downtime,
             week_of=week_of,
+            history=history,
         )
 
     async def cmd_score(self, user: UserSettings, who: Sender, args: str) -> None:

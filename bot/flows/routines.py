@@ -119,7 +119,7 @@ class RoutineFlow:
         store = self.ctx.store
         for promise in (
             *store.open_promises(routine.user_id),
-            *store.closed_promises(routine.user_id, since=due),
+            *store.closed_promises(routine.user_id, due, due + timedelta(seconds=1)),
         ):
             if promise.routine_id == routine.id and promise.due == due:
                 return promise

@@ -258,12 +258,15 @@ class PostgresStore(Store):
             ).fetchall()
         return self._decoded(PROMISE.decode, rows)
 
-    def closed_promises(self, user_id: int, since: datetime | None = None) -> list[Promise]:
+    def closed_promises(
+        self, user_id: int, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Promise]:
         with self._tx() as conn:
             rows = conn.execute(
                 "SELECT data FROM promises WHERE user_id = %s AND outcome IS NOT NULL"
-                " AND (%s::timestamptz IS NULL OR due >= %s) ORDER BY due, id",
-                (user_id, since, since),
+                " AND (%s::timestamptz IS NULL OR due >= %s)"
+                " AND (%s::timestamptz IS NULL OR due < %s) ORDER BY due, id",
+                (user_id, since, since, until, until),
             ).fetchall()
         return self._decoded(PROMISE.decode, rows)
 

@@ -6,9 +6,12 @@ between Monday 23 and Friday 27 Nov 2026, after a 61 % week before.
 
 from __future__ import annotations
 
+import json
 import struct
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +19,8 @@ import pytest
 from bot.conversation import Conversation
 from bot.replies import DeliveryError, Reply
 from core.models import Kind, Outcome, Promise
+from storage.codec import PROMISE
+from storage.tinydb_store import TinyDBStore
 from tests.bot.fakes import ManualScheduler, Sent
 from tests.bot.test_conversation import ANN, BOB, Harness
 
@@ -130,6 +135,64 @@ async def test_score_after_a_seeded_week_shows_the_products_example(h: Harness) 
         "What holds: 1 broken promise repaired in 4 weeks",
     ]
     assert h.outbox.last.buttons == [("📈 8-week chart", "chart")]
+
+
+async def test_a_long_history_costs_a_tap_one_day_and_score_four_weeks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 weeks of 10 closed promises a day, in the files of a data dir from before the
+    index: the Kept tap decodes its day's records, /score the four weeks it details."""
+    h = Harness()
+    h.store = h.ctx.store = TinyDBStore(tmp_path / "data")
+    await h.say("/start")
+    outcomes = (K, K, K, L, B)
+    history = [
+        Promise(
+            id=f"h{n}",
+            user_id=ANN,
+            task="call mom back",
+            due=(due := SATURDAY_NOON - timedelta(hours=n * 2.4 + 1)),
+            created=due - timedelta(hours=1),
+            outcome=outcomes[n % 5],
+            closed=due,
+        )
+        for n in range(1_400)
+    ]
+    archive = tmp_path / "data" / "users" / str(ANN) / "archive"
+    archive.mkdir()
+    for month in sorted({p.due.strftime("%Y-%m") for p in history}):
+        docs = [PROMISE.encode(p) for p in history if p.due.strftime("%Y-%m") == month]
+        table = {"promises": {str(n): doc for n, doc in enumerate(docs, 1)}}
+        (archive / f"{month}.json").write_text(json.dumps(table))
+    h.clock.now = SATURDAY_NOON
+    await h.say("/score")  # the first read moves the old month files into days, once
+    due = SATURDAY_NOON - timedelta(minutes=5)
+    checkin = await h.outbox.send(ANN, Reply("⏰ Did you keep your word?"))
+    assert checkin is not None
+    seed(h, "now", due, None, asked=due, checkin_message_id=checkin)
+
+    decoded = 0
+    real = PROMISE.decode
+
+    def counting(data: Any) -> Promise:
+        nonlocal decoded
+        decoded += 1
+        return real(data)
+
+    monkeypatch.setattr(PROMISE, "decode", counting)
+    await h.press(checkin, "k:now")
+    assert decoded <= 2 * 10 + 5  # the day's records, not the month's or the week's
+    this_week = [p for p in history if p.due >= MONDAY]
+    kept = sum(p.outcome in (K, L) for p in this_week) + 1
+    answered = h.outbox.sent[checkin - 1].text
+    assert answered.endswith(f"{kept} of {len(this_week) + 1} kept this week.")
+
+    decoded = 0
+    text = await h.say("/score")
+    assert decoded <= 4 * 7 * 10 + 20  # four weeks of records: not 20 weeks'
+    closed_now = replace(history[0], id="now", due=due, outcome=K, closed=SATURDAY_NOON)
+    assert f"Long-run reliability: {reliability([*history, closed_now], h.clock.now)}%" in text
+    assert text.startswith(f"This week (Mon 23 Nov – today): {kept} of {len(this_week) + 1}")
 
 
 async def test_a_cancelled_or_open_promise_is_not_scored(h: Harness) -> None:

@@ -222,5 +222,5 @@ def test_disk_full_after_the_commit_point_defers_archiving(
     assert TinyDBStore(tmp_path).closed_promises(7) == [done]
     monkeypatch.undo()
     store.put_promise(promise("p2"))
-    assert (tmp_path / "users/7/archive/2024-05.json").exists()
+    assert (tmp_path / "users/7/archive/2024-05-01.json").exists()
     assert TinyDBStore(tmp_path).closed_promises(7) == [done]

@@ -15,8 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.history import summarize_days
 from core.models import Draft, Kind, Outcome, Promise, Recurrence, Routine, UserSettings
 from core.ports import Store, StoreError
+from storage import atomic
 from storage.codec import (
     PROMISE,
     ROUTINE,
@@ -288,6 +290,44 @@ def test_find_by_source_message_open_and_closed(store: Store) -> None:
     assert store.find_by_source_message(ANN, 300) is None
 
 
+def test_closed_promises_until_is_exclusive(store: Store) -> None:
+    for pid, hours in {"a": -1, "b": 0, "c": 1, "d": 25}.items():
+        store.put_promise(closed(promise(pid, hours=hours)))
+    at = T0 + timedelta(hours=1)
+    assert [p.id for p in store.closed_promises(ANN, until=at)] == ["a", "b"]
+    assert [p.id for p in store.closed_promises(ANN, T0, at + timedelta(hours=24))] == ["b", "c"]
+    assert store.closed_promises(ANN, at, at) == []
+
+
+def _history_changes(store: Store) -> None:
+    """Closes over several days and months, then every way a closed record changes."""
+    for n in range(12):
+        outcome = (Outcome.KEPT, Outcome.LATE, Outcome.BROKEN, Outcome.CANCELLED)[n % 4]
+        record = promise(f"h{n}", hours=-24 * 9 * n + n, renegotiations=n % 2)
+        store.put_promise(record)
+        store.put_promise(closed(record, outcome))
+    store.put_promise(closed(promise("h1", hours=-24 * 9 + 1), Outcome.UNANSWERED))  # replaced
+    store.put_promise(closed(promise("h2", hours=5)))  # re-closed with a new due: it moves
+    store.put_promise(promise("h3", hours=-24 * 27 + 3))  # re-opened: no longer counted
+    store.put_promise(closed(promise("b1", BOB)))
+    store.put_promise(promise("open", hours=2))
+
+
+def test_closed_days_sum_up_the_closed_promises(store: Store, tmp_path: Path) -> None:
+    _history_changes(store)
+    for view in (store, reopened(store, tmp_path)):
+        expected = summarize_days(view.closed_promises(ANN))
+        assert len(expected) == 10
+        assert view.closed_days(ANN) == expected
+        since, until = date(2024, 3, 1), date(2024, 4, 20)
+        assert view.closed_days(ANN, since, until) == [
+            d for d in expected if since <= d.day < until
+        ]
+        assert view.closed_days(ANN, until=date(2024, 5, 1))[-1].day < date(2024, 5, 1)
+        assert view.closed_days(BOB) == summarize_days([closed(promise("b1", BOB))])
+        assert view.closed_days(3) == []
+
+
 # --- routines ----------------------------------------------------------------------
 
 
@@ -523,7 +563,7 @@ def tiny(tmp_path: Path) -> TinyDBStore:
     return TinyDBStore(tmp_path / "data")
 
 
-def test_layout_one_directory_per_user_and_month_archives(
+def test_layout_one_directory_per_user_day_archives_and_a_month_index(
     tiny: TinyDBStore, tmp_path: Path
 ) -> None:
     tiny.put_user(UserSettings(user_id=ANN, chat_id=ANN))
@@ -532,20 +572,36 @@ def test_layout_one_directory_per_user_and_month_archives(
     tiny.put_promise(closed(promise("p-jun", hours=24 * 40)))
     user_dir = tmp_path / "data" / "users" / str(ANN)
     files = sorted(str(p.relative_to(user_dir)) for p in user_dir.rglob("*") if p.is_file())
-    assert files == ["archive/2024-05.json", "archive/2024-06.json", "open.json"]
+    assert files == [
+        "archive/2024-05-01.json",
+        "archive/2024-06-10.json",
+        "index/2024-05.json",
+        "index/2024-06.json",
+        "open.json",
+    ]
     document = json.loads((user_dir / "open.json").read_text())
     assert [doc["id"] for doc in document["promises"].values()] == ["p-open"]
     assert len(document["settings"]) == 1
-    june = json.loads((user_dir / "archive" / "2024-06.json").read_text())
+    june = json.loads((user_dir / "archive" / "2024-06-10.json").read_text())
     assert [doc["id"] for doc in june["promises"].values()] == ["p-jun"]
+    index = json.loads((user_dir / "index" / "2024-06.json").read_text())
+    assert list(index["days"]) == ["2024-06-10"]
+    assert index["days"]["2024-06-10"]["tally"] == [1, 0, 0, 0, 0, 0, 0]
 
 
-def test_since_reads_only_the_months_it_needs(tiny: TinyDBStore, tmp_path: Path) -> None:
+def test_since_and_until_read_only_the_days_they_need(tiny: TinyDBStore, tmp_path: Path) -> None:
     tiny.put_promise(closed(promise("old", hours=-24 * 60)))
     tiny.put_promise(closed(promise("new")))
-    old_month = tmp_path / "data" / "users" / str(ANN) / "archive" / "2024-03.json"
-    old_month.write_text("{ damaged")  # would raise if it were read
-    assert [p.id for p in tiny.closed_promises(ANN, T0 - timedelta(days=1))] == ["new"]
+    tiny.put_promise(closed(promise("later", hours=24 * 3)))
+    archive = tmp_path / "data" / "users" / str(ANN) / "archive"
+    (archive / "2024-03-02.json").write_text("{ damaged")  # would raise if it were read
+    (archive / "2024-05-04.json").write_text("{ damaged")
+    window = (T0 - timedelta(days=1), T0 + timedelta(days=1))
+    assert [p.id for p in tiny.closed_promises(ANN, *window)] == ["new"]
+    assert [d.day.isoformat() for d in tiny.closed_days(ANN, date(2024, 5, 1))] == [
+        "2024-05-01",
+        "2024-05-04",
+    ]  # from the index: no day file read
     with pytest.raises(StoreError):
         tiny.closed_promises(ANN)
 
@@ -567,6 +623,7 @@ def test_a_close_interrupted_after_commit_is_finished_by_the_next_write(
         assert view.get_promise(ANN, "p1") == closed(p1)
         assert view.find_by_source_message(ANN, 55) == closed(p1)
         assert list(view.all_open_promises()) == []
+        assert view.closed_days(ANN) == summarize_days([closed(p1)])
     open_json = tmp_path / "data" / "users" / str(ANN) / "open.json"
     assert "p1" in open_json.read_text()
 
@@ -575,6 +632,118 @@ def test_a_close_interrupted_after_commit_is_finished_by_the_next_write(
     assert '"p1"' not in json.dumps(json.loads(open_json.read_text())["promises"])
     assert tiny.closed_promises(ANN) == [closed(p1)]
     assert tiny.find_by_source_message(ANN, 55) == closed(p1)
+
+
+def test_a_reopen_whose_archived_copy_could_not_be_dropped_is_finished_later(
+    tiny: TinyDBStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p1 = promise("p1")
+    tiny.put_promise(closed(p1))
+
+    def disk_full(*args: object) -> None:
+        raise StoreError("No space left on device")
+
+    monkeypatch.setattr(tiny, "_archive_put", disk_full)
+    tiny.put_promise(p1)  # re-opened; its archived copy is still on disk
+    assert tiny.closed_promises(ANN) == []
+    assert tiny.closed_days(ANN) == []
+    monkeypatch.undo()
+    tiny.put_promise(promise("p2"))
+    assert tiny.closed_days(ANN) == []
+    assert tiny.get_promise(ANN, "p1") == p1
+
+
+def _write_document(path: Path, table: str, docs: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({table: {str(n): doc for n, doc in enumerate(docs, 1)}}))
+
+
+def test_an_old_layout_month_file_is_moved_into_day_files(tmp_path: Path) -> None:
+    """A data dir from before day files: one archive file per month, ``recent`` by month."""
+    user_dir = tmp_path / "data" / "users" / str(ANN)
+    may = [closed(promise(f"m{n}", hours=24 * n, source_message_id=n)) for n in range(3)]
+    april = closed(promise("a1", hours=-24 * 5))
+    _write_document(
+        user_dir / "archive" / "2024-05.json", "promises", [PROMISE.encode(p) for p in may]
+    )
+    _write_document(user_dir / "archive" / "2024-04.json", "promises", [PROMISE.encode(april)])
+    recent = [
+        {"id": p.id, "month": "2024-05", "source_message_id": p.source_message_id} for p in may
+    ]
+    _write_document(user_dir / "open.json", "recent", recent)
+    store = TinyDBStore(tmp_path / "data")
+    assert store.find_by_source_message(ANN, 2) == may[2]  # before the move: by month
+    assert store.closed_promises(ANN) == [april, *may]
+    archive = sorted(p.name for p in (user_dir / "archive").iterdir())
+    assert archive == ["2024-04-26.json", "2024-05-01.json", "2024-05-02.json", "2024-05-03.json"]
+    assert store.closed_days(ANN) == summarize_days([april, *may])
+    assert store.find_by_source_message(ANN, 1) == may[1]
+    again = TinyDBStore(tmp_path / "data")
+    assert again.get_promise(ANN, "m0") == may[0]
+    document = json.loads((user_dir / "open.json").read_text())
+    assert sorted(doc["file"] for doc in document["recent"].values()) == [
+        "2024-05-01",
+        "2024-05-02",
+        "2024-05-03",
+    ]
+
+
+def test_a_missing_or_damaged_index_is_rebuilt(tiny: TinyDBStore, tmp_path: Path) -> None:
+    records = [closed(promise(f"p{n}", hours=24 * n), Outcome.LATE) for n in range(3)]
+    for record in records:
+        tiny.put_promise(record)
+    index = tmp_path / "data" / "users" / str(ANN) / "index" / "2024-05.json"
+    expected = summarize_days(records)
+    index.unlink()
+    assert tiny.closed_days(ANN) == expected
+    assert index.exists()
+    index.write_text("{ damaged")
+    assert TinyDBStore(tmp_path / "data").closed_days(ANN) == expected
+    index.unlink()
+    tiny.put_promise(closed(promise("p9", hours=5)))  # a close rebuilds it from the day files
+    assert tiny.closed_days(ANN) == summarize_days([*records, closed(promise("p9", hours=5))])
+
+
+def test_a_close_and_a_week_count_cost_the_day_not_the_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3,000 closed promises in a month: a close decodes one day's, a week's count none."""
+    history = [closed(promise(f"h{n}", hours=-n / 5)) for n in range(3_000)]  # 120 a day
+    by_month: dict[str, list[dict[str, Any]]] = {}
+    for record in history:
+        by_month.setdefault(record.due.strftime("%Y-%m"), []).append(PROMISE.encode(record))
+    archive = tmp_path / "data" / "users" / str(ANN) / "archive"
+    for month, docs in by_month.items():  # the layout before day files: moved once
+        _write_document(archive / f"{month}.json", "promises", docs)
+    tiny = TinyDBStore(tmp_path / "data")
+    assert len(tiny.closed_days(ANN)) == 26
+    decoded = 0
+    real = PROMISE.decode
+
+    def counting(data: Any) -> Promise:
+        nonlocal decoded
+        decoded += 1
+        return real(data)
+
+    written: list[int] = []
+    real_write = atomic.atomic_write_bytes
+
+    def measured(target: Path, payload: bytes) -> None:
+        written.append(len(payload))
+        real_write(target, payload)
+
+    monkeypatch.setattr(PROMISE, "decode", counting)
+    monkeypatch.setattr(atomic, "atomic_write_bytes", measured)
+    tiny.put_promise(promise("new", hours=2))
+    decoded, written = 0, []
+    tiny.put_promise(closed(promise("new", hours=2)))
+    assert 0 < decoded <= 2 * 125  # the day's records, not the month's 3,000
+    month = len(json.dumps(by_month["2024-04"]))
+    assert 0 < max(written) < month / 10  # one day of it rewritten, not all of it
+    decoded = 0
+    week = tiny.closed_days(ANN, date(2024, 4, 29), date(2024, 5, 6))
+    assert sum(d.tally.kept for d in week) == 60 * 5 + 1 + 1  # Apr 29 to May 1 12:00, "new"
+    assert decoded == 0
 
 
 def test_recent_index_is_bounded_and_old_closes_are_still_found(tmp_path: Path) -> None:

@@ -228,7 +228,7 @@ def test_an_archived_record_claiming_another_user_is_refused(tmp_path: Path) -> 
     store = TinyDBStore(tmp_path / "data")
     done = replace(promise("a1", ANN), outcome=Outcome.KEPT, closed=T0)
     store.put_promise(done)
-    month = tmp_path / "data" / "users" / str(ANN) / "archive" / "2024-05.json"
+    month = tmp_path / "data" / "users" / str(ANN) / "archive" / "2024-05-01.json"
     document = json.loads(month.read_text())
     claim_bob(document, "promises")
     month.write_text(json.dumps(document))
