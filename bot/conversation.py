@@ -178,6 +178,17 @@ class Conversation:
             # Not remembered: the next message to them bounces again and we try again.
             log.warning("could not record that a user blocked the bot", exc_info=True)
 
+    async def on_migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The user's chat moved to a new id (ChatMigrated): write there from now on,
+        after a restart too. Keepword's chats are private, whose id is the user's."""
+        try:
+            user = self.ctx.store.get_user(old_chat_id)
+            if user is not None and user.chat_id == old_chat_id:
+                self.ctx.store.put_user(replace(user, chat_id=new_chat_id))
+        except StoreError:
+            # The outbox still sends to the new id until a restart, then moves again.
+            log.warning("could not record a chat's new id", exc_info=True)
+
     # ------------------------------------------------------------------ internals
 
     async def _on_message(self, who: Sender, text: str, command: str | None) -> None:

@@ -27,7 +27,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -86,7 +93,10 @@ class TelegramOutbox:
     """Sends Replies; retries network faults with backoff and jitter, never drops silently.
 
     429s are waited out by AIORateLimiter; a 403 (the user blocked the bot) is reported
-    to ``on_blocked`` so the bot stops writing to them while keeping their data. A text
+    to ``on_blocked`` so the bot stops writing to them while keeping their data. A chat
+    that moved (ChatMigrated) is written to under its new id, reported to
+    ``on_migrated`` so the store keeps it. Other Telegram errors (404, 401, 409) raise
+    DeliveryError at once: callers try again later, check-ins with backoff. A text
     longer than Telegram takes goes out in parts cut between lines; its 400 "message is
     too long" means smaller parts, never a blocked chat.
     """
@@ -94,6 +104,8 @@ class TelegramOutbox:
     def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self.app = app
         self.on_blocked: Callable[[int], Awaitable[None]] | None = None
+        self.on_migrated: Callable[[int, int], Awaitable[None]] | None = None
+        self.moved: dict[int, int] = {}  # old chat id -> new, after a ChatMigrated
 
     async def send(self, chat_id: int, reply: Reply) -> int | None:
         markup = keyboard(reply.buttons)
@@ -108,9 +120,9 @@ class TelegramOutbox:
             self.app.bot.send_photo if reply.photo is not None else self.app.bot.send_document
         )
 
-        async def call() -> Any:
+        async def call(chat: int) -> Any:
             return await send_file(
-                chat_id,
+                chat,
                 InputFile(attachment.content, filename=attachment.filename),
                 caption=caption,
                 parse_mode=ParseMode.HTML,
@@ -133,10 +145,10 @@ class TelegramOutbox:
             buttons = markup if number == len(parts) else None
 
             async def call(
-                part: str = part, buttons: InlineKeyboardMarkup | None = buttons
+                chat: int, part: str = part, buttons: InlineKeyboardMarkup | None = buttons
             ) -> Any:
                 return await self.app.bot.send_message(
-                    chat_id,
+                    chat,
                     part,
                     parse_mode=ParseMode.HTML,
                     reply_markup=buttons,
@@ -164,10 +176,10 @@ class TelegramOutbox:
         if shown_length(text) > TEXT_LIMIT:  # one message stays one message: cut its end
             text = split_text(text, TEXT_LIMIT - 1)[0] + "…"
 
-        async def call() -> Any:
+        async def call(chat: int) -> Any:
             return await self.app.bot.edit_message_text(
                 text,
-                chat_id=chat_id,
+                chat_id=chat,
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(reply.buttons),
@@ -179,10 +191,18 @@ class TelegramOutbox:
         except (BadRequest, MessageTooLong):
             return False
 
-    async def _deliver(self, chat_id: int, call: Callable[[], Awaitable[Any]]) -> Any:
+    async def _deliver(self, chat_id: int, call: Callable[[int], Awaitable[Any]]) -> Any:
         for attempt in range(SEND_ATTEMPTS):
+            chat_id = self.moved.get(chat_id, chat_id)
             try:
-                return await call()
+                return await call(chat_id)
+            except ChatMigrated as error:
+                # A group became a supergroup: the same chat under a new id, from now on.
+                new_id = int(error.new_chat_id)
+                log.info("chat %s moved to %s; sending there", chat_id, new_id)
+                self.moved[chat_id] = new_id
+                if self.on_migrated is not None:
+                    await self.on_migrated(chat_id, new_id)
             except Forbidden:
                 log.info("chat %s blocked the bot; pausing messages to it", chat_id)
                 if self.on_blocked is not None:
@@ -204,6 +224,12 @@ class TelegramOutbox:
                 log.warning("network error talking to Telegram (%s); retry in %.1fs", error, delay)
                 if attempt + 1 < SEND_ATTEMPTS:
                     await asyncio.sleep(delay)
+            except TelegramError as error:
+                # 404, 401, 409 or an answer that is not the Bot API's: not worth a quick
+                # retry here. The caller tries again later (check-ins back off); never lost.
+                raise DeliveryError(
+                    f"Telegram answered {type(error).__name__} ({error}) for chat {chat_id}"
+                ) from error
         raise DeliveryError(f"could not deliver to chat {chat_id} after {SEND_ATTEMPTS} tries")
 
 
@@ -390,6 +416,7 @@ def build_application(
     )
     conversation = Conversation(ctx)
     outbox.on_blocked = conversation.on_blocked
+    outbox.on_migrated = conversation.on_migrated
     allowed = settings.allowed_users
     refused: dict[int, float] = {}
 

@@ -32,7 +32,7 @@ from typing import Any, ClassVar, Literal, TypeVar, get_args
 
 from aiohttp import web
 
-FaultKind = Literal["429", "502", "timeout", "drop", "403", "too_long"]
+FaultKind = Literal["429", "502", "timeout", "drop", "403", "too_long", "404", "401", "409"]
 JSONDict = dict[str, Any]
 Buttons = list[list[tuple[str, str]]]
 T = TypeVar("T")
@@ -359,6 +359,7 @@ class FakeBotAPI:
         self._open_callbacks: set[str] = set()
         self._faults: dict[str, list[_Fault]] = {}
         self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}
         self._sends: deque[float] = deque()
         self._chat_sends: dict[int, deque[float]] = {}
         self._poll: _Poll | None = None
@@ -535,6 +536,11 @@ class FakeBotAPI:
 
     def block_chat(self, chat_id: int) -> None:
         self._blocked.add(chat_id)
+
+    def migrate_chat(self, chat_id: int, new_chat_id: int) -> None:
+        """The chat became ``new_chat_id`` (a group upgraded to a supergroup): every call
+        about the old id gets 400 with ``migrate_to_chat_id``, as on Telegram."""
+        self._migrated[chat_id] = new_chat_id
 
     def unblock_chat(self, chat_id: int) -> None:
         self._blocked.discard(chat_id)
@@ -823,6 +829,12 @@ class FakeBotAPI:
             err = ApiError(403, BLOCKED_DESCRIPTION)
         elif fault.kind == "too_long":  # as Telegram answers a text it counts over 4,096
             err = ApiError(400, TOO_LONG_DESCRIPTION)
+        elif fault.kind == "404":
+            err = ApiError(404, "Not Found")
+        elif fault.kind == "401":
+            err = ApiError(401, "Unauthorized")
+        elif fault.kind == "409":
+            err = ApiError(409, CONFLICT_DESCRIPTION)
         elif fault.kind == "502":
             call.status, call.error = 502, "Bad Gateway"
             self._notify()
@@ -925,6 +937,12 @@ class FakeBotAPI:
                 raise ApiError(400, "Bad Request: chat not found")
             if chat_id in self._blocked:
                 raise ApiError(403, BLOCKED_DESCRIPTION)
+            if chat_id in self._migrated:
+                raise ApiError(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    {"migrate_to_chat_id": self._migrated[chat_id]},
+                )
         if key == "getupdates":
             return await self._get_updates(request, params)
         handler = self._SIMPLE.get(key)

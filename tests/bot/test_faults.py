@@ -96,6 +96,33 @@ async def test_a_block_stops_and_is_remembered(wired: Wired) -> None:
     assert user.blocked
 
 
+@pytest.mark.parametrize("kind", ["404", "401", "409"])
+async def test_other_telegram_errors_raise_delivery_error_for_a_later_try(
+    wired: Wired, kind: str
+) -> None:
+    """Before: PTB's EndPointNotFound, InvalidToken and Conflict escaped the outbox, and a
+    check-in job that met one was never tried again until a restart."""
+    box, api = wired.box, wired.api
+    api.fail_next("sendMessage", 1, kind)  # type: ignore[arg-type]
+    with pytest.raises(DeliveryError):
+        await box.send(ANN, Reply("hello"))
+    assert len(api.calls_of("sendMessage")) == 1
+    assert await box.send(ANN, Reply("hello")) is not None  # the later try
+
+
+async def test_a_moved_chat_is_written_to_under_its_new_id_and_stored(wired: Wired) -> None:
+    box, api = wired.box, wired.api
+    moved = -1001234567890
+    api.migrate_chat(ANN, moved)
+    assert await box.send(ANN, Reply("hello")) is not None
+    assert await box.send(ANN, Reply("again")) is not None
+    assert [m.text for m in api.messages_to(moved)] == ["hello", "again"]
+    assert [c.chat_id for c in api.calls_of("sendMessage")] == [ANN, moved, moved]
+    user = wired.conversation.ctx.store.get_user(ANN)
+    assert user is not None
+    assert user.chat_id == moved
+
+
 # ---------------------------------------------------------------------- check-in jobs
 
 

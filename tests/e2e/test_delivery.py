@@ -7,6 +7,7 @@ with a backlog, and start-up failures — each as a user (or an operator) meets 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -25,6 +26,7 @@ from tests.e2e.conftest import FAST
 from tests.e2e.test_report import ANN, promise, roomy_zone, seed_week
 from tests.fakebotapi import FakeBotAPI
 
+FAST_TIMINGS = FAST["KEEPWORD_TIMINGS"]
 K, L, B, X = Outcome.KEPT, Outcome.LATE, Outcome.BROKEN, Outcome.CANCELLED
 TELEGRAM_LIMIT = 4096
 LONG_TASK = ("call <mom> & fix it " * 30)[:499] + "x"
@@ -148,3 +150,37 @@ async def test_every_button_press_is_answered_and_a_slow_one_at_once(
         kind for kind, q in zip(kinds, presses, strict=True) if not api.callback_answers(q)
     ] == []
     assert all(len(api.callback_answers(q)) == 1 for q in presses)  # each once
+
+
+# ---------------------------------------------------------------------- other send errors
+
+MOVED = -1001234567890
+BACKOFF = (0.3, 0.6, 1.2)  # retry=0.3, doubling
+
+
+async def test_a_checkin_refused_with_404_401_409_is_retried_and_follows_a_moved_chat(
+    api: FakeBotAPI, data_dir: Path
+) -> None:
+    bot = BotProcess(api, data_dir, env={"KEEPWORD_TIMINGS": f"{FAST_TIMINGS},retry=0.3"})
+    try:
+        await bot.start()
+        api.send_text(ANN, "call mom back in 1 second")
+        await api.wait_for_message(ANN, "Got it")
+        for kind in ("404", "401", "409"):
+            api.fail_next("sendMessage", 1, kind)  # type: ignore[arg-type]
+        checkin = await api.wait_for_message(ANN, "Did you keep your word?", timeout=10)
+        statuses = [c.status for c in api.calls_of("sendMessage")]
+        assert statuses == [200, 404, 401, 409, 200]  # before: the 404 ended it till restart
+        tries = [c.t_monotonic for c in api.calls_of("sendMessage")[1:]]
+        gaps = [later - earlier for earlier, later in itertools.pairwise(tries)]
+        assert all(round(gap, 1) >= least for gap, least in zip(gaps, BACKOFF, strict=True))
+
+        api.migrate_chat(ANN, MOVED)  # the chat now lives under a new id
+        nudge = await api.wait_for_message(MOVED, "Just checking", timeout=10)
+        assert nudge.buttons == checkin.buttons
+        await bot.stop()
+        user = TinyDBStore(data_dir).get_user(ANN)
+        assert user is not None
+        assert user.chat_id == MOVED  # kept, for after a restart
+    finally:
+        await bot.stop()
