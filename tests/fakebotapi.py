@@ -356,6 +356,7 @@ class FakeBotAPI:
         self._by_chat: dict[int, list[SentMessage]] = {}
         self._by_key: dict[tuple[int, int], SentMessage] = {}
         self._user_messages: dict[int, list[JSONDict]] = {}
+        self._user_files: dict[str, bytes] = {}  # file_id -> what a user sent
         self._open_callbacks: set[str] = set()
         self._faults: dict[str, list[_Fault]] = {}
         self._blocked: set[int] = set()
@@ -453,6 +454,27 @@ class FakeBotAPI:
             user_id, chat, self._next_message_id(chat["id"]), int(time.time())
         )
         msg["location"] = {"latitude": lat, "longitude": lon}
+        self._user_messages.setdefault(chat["id"], []).append(msg)
+        self.send_update({"message": msg})
+        return int(msg["message_id"])
+
+    def send_document(
+        self, user_id: int, data: bytes, file_name: str = "keepword-export.json"
+    ) -> int:
+        """Queue a file a user sends; the bot fetches it with getFile and /file/bot…."""
+        chat = self._chat(user_id, None, "private", None)
+        msg = self._base_message(
+            user_id, chat, self._next_message_id(chat["id"]), int(time.time())
+        )
+        file_id = f"DOC{len(self._user_files) + 1}"
+        self._user_files[file_id] = data
+        msg["document"] = {
+            "file_id": file_id,
+            "file_unique_id": file_id.lower(),
+            "file_name": file_name,
+            "mime_type": "application/json",
+            "file_size": len(data),
+        }
         self._user_messages.setdefault(chat["id"], []).append(msg)
         self.send_update({"message": msg})
         return int(msg["message_id"])
@@ -767,7 +789,23 @@ class FakeBotAPI:
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return _json(ApiError(401, "Unauthorized").body(), 401)
+        path = request.match_info["path"]
+        file_id = path.removeprefix("documents/")
+        if path.startswith("documents/") and file_id in self._user_files:
+            return web.Response(body=self._user_files[file_id])
         return _json(ApiError(404, "Not Found").body(), 404)
+
+    def _get_file(self, call: Call) -> Any:
+        file_id = str(call.params.get("file_id"))
+        if file_id not in self._user_files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        size = len(self._user_files[file_id])
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id.lower(),
+            "file_size": size,
+            "file_path": f"documents/{file_id}",
+        }
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
@@ -1244,6 +1282,7 @@ class FakeBotAPI:
         "editmessagecaption": _edit,
         "editmessagereplymarkup": _edit,
         "answercallbackquery": _answer_callback,
+        "getfile": _get_file,
         "sendchataction": _true,
         "deletemessage": _delete,
         "close": _true,

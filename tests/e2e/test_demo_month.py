@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,10 @@ from bench.demo_month import TARGET, demo_bytes
 from core.score import weekly_report
 from core.transfer import moved_up
 from storage.importing import read_export
+from tests.e2e.botprocess import BotProcess
 from tests.e2e.test_chat_process import chat_env
+from tests.e2e.test_core_loop import button
+from tests.fakebotapi import FakeBotAPI
 
 SLIP = "Where it slips: #work promises made less than an hour ahead — "
 
@@ -51,3 +55,26 @@ def test_import_the_demo_then_score_in_the_terminal(tmp_path: Path) -> None:
     assert SLIP in chat.stdout
     assert "Try giving those a later time" in chat.stdout
     assert "What holds: " in chat.stdout
+
+
+async def test_the_export_sent_to_the_bot_is_imported_after_the_button(
+    api: FakeBotAPI, bot: BotProcess
+) -> None:
+    user = 5150
+    document = json.loads(demo_bytes())
+    document["settings"]["user_id"] = document["settings"]["chat_id"] = user
+    for record in (*document["promises"], *document["routines"]):
+        record["user_id"] = user
+    api.send_text(user, "/start")
+    await api.wait_for_message(user)
+    api.send_document(user, json.dumps(document).encode())
+    question = await api.wait_for_message(user, "Import it?")
+    assert "127 promises and 1 routine" in question.plain
+    api.press_button(user, question, button(question, "Import"))
+    await api.wait_for_edit(user, question.message_id, "Done: Imported 127 promises (127 new)")
+    api.send_text(user, "/score")
+    score = await api.wait_for_message(user, "Where it slips")
+    assert "#work promises made less than an hour ahead" in score.plain
+    api.send_document(user, b"not an export")
+    refused = await api.wait_for_message(user, "couldn't import that file")
+    assert "Nothing was changed." in refused.plain
