@@ -114,8 +114,9 @@ async def test_the_terminal_turns_the_pages_by_number(tmp_path: Path) -> None:
         await term.type(f"task {n:02d} in {n} hours")
     shown = await term.type("/list")
     assert "page 1 of 2" in shown
-    assert "[46] Next ›" in shown  # 15 rows of three, then the page turn
-    shown = await term.type("46")
+    # 17 acknowledgements are [a]–[q]; the list is [r]: 15 rows of three, then the turn
+    assert "[r46] Next ›" in shown
+    shown = await term.type("r46")
     assert "page 2 of 2" in shown
     assert "16. task 16" in shown
     assert "17. task 17" in shown

@@ -44,9 +44,9 @@ async def test_a_renegotiation_to_another_day_reads_the_same_way(h: Harness) -> 
 async def test_one_choice_is_called_the_only_choice(tmp_path: Path) -> None:
     term = Terminal(tmp_path)
     await term.type("text Sam")  # "when?" with four quick buttons
-    assert await term.type("9") == "bot> (There is no [9] — the choices are [1]–[4].)\n"
-    await term.type("/score")  # one button: the chart
-    assert await term.type("4") == "bot> (There is no [4] — the only choice is [1].)\n"
+    assert await term.type("9") == "bot> (There is no [a9] — the choices are [a1]–[a4].)\n"
+    await term.type("/score")  # ends the "when?" (its buttons go); one button: the chart
+    assert await term.type("4") == "bot> (There is no [b4] — the only choice is [b1].)\n"
 
 
 async def test_the_terminal_never_offers_to_share_a_location(tmp_path: Path) -> None:
