@@ -30,6 +30,11 @@ class UserSnapshot:
     routines: list[Routine]
 
 
+def closed_order(promise: Promise) -> tuple[datetime, str]:
+    """How closed promises are ranked by recency: when closed (else when due), then id."""
+    return promise.closed or promise.due, promise.id
+
+
 class Store(ABC):
     # --- users -------------------------------------------------------------------
     @abstractmethod
@@ -62,6 +67,16 @@ class Store(ABC):
         self, user_id: int, since: datetime | None = None, until: datetime | None = None
     ) -> list[Promise]:
         """Closed promises of one user due in [since, until), ordered by due time."""
+
+    def latest_closed(self, user_id: int, limit: int) -> list[Promise]:
+        """The ``limit`` most recently closed promises of one user, newest first.
+
+        Ordered by ``closed_order`` (time of closing, the due time for a record without
+        one, then id), descending. This default reads the whole history; a store meant
+        for long histories answers from an index.
+        """
+        closed = self.closed_promises(user_id)
+        return sorted(closed, key=closed_order, reverse=True)[: max(0, limit)]
 
     def closed_days(
         self, user_id: int, since: date | None = None, until: date | None = None

@@ -39,7 +39,7 @@ from tinydb.table import Document, Table
 
 from core.history import DAY, DaySummary, day_start, summarize_day
 from core.models import Promise, Routine, UserSettings
-from core.ports import Store, StoreError, UserSnapshot
+from core.ports import Store, StoreError, UserSnapshot, closed_order
 from storage.archive import Archive, day_of, is_day, is_month
 from storage.atomic import (
     AtomicJSONStorage,
@@ -482,6 +482,16 @@ class TinyDBStore(Store):
             ),
             key=promise_order,
         )
+
+    def latest_closed(self, user_id: int, limit: int) -> list[Promise]:
+        """From the ``recent`` index: the latest closes are there, or the history is short."""
+        closed, open_ids, filed = self._journal(user_id)
+        pending = {promise.id for promise in closed}
+        entries = [(stem, pid) for pid, stem in filed.items() if pid not in open_ids | pending]
+        found = [*self._archive(user_id).lookup(entries).values(), *closed]
+        if len(found) < limit:  # a short history (or more asked than the index keeps)
+            found = self.closed_promises(user_id)
+        return sorted(found, key=closed_order, reverse=True)[: max(0, limit)]
 
     def closed_days(
         self, user_id: int, since: date | None = None, until: date | None = None

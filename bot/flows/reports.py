@@ -123,11 +123,7 @@ class ReportFlow:
         )
 
     async def cmd_history(self, user: UserSettings, who: Sender, args: str) -> None:
-        store, now = self.ctx.store, self.ctx.clock()
-        closed = store.closed_promises(user.user_id, since=now - timedelta(days=90))
-        if len(closed) < HISTORY_SIZE:
-            closed = store.closed_promises(user.user_id)
-        newest = sorted(closed, key=lambda p: p.closed or p.due, reverse=True)[:HISTORY_SIZE]
+        newest = self.ctx.store.latest_closed(user.user_id, HISTORY_SIZE)
         text = render_history(newest, self.ctx.zone(user), user.clock24)
         await self.ctx.say(user.chat_id, text, KIND_BUTTON if newest else ())
 
@@ -137,11 +133,7 @@ class ReportFlow:
         self, user: UserSettings, who: Sender, message_id: int, args: list[str]
     ) -> str:
         """Offer the latest answered promises: the ones whose kind a person remembers."""
-        store, now = self.ctx.store, self.ctx.clock()
-        closed = store.closed_promises(user.user_id, since=now - timedelta(days=30))
-        if len(closed) < KIND_PICK_SIZE:
-            closed = store.closed_promises(user.user_id)
-        latest = sorted(closed, key=lambda p: (p.closed or p.due, p.id), reverse=True)
+        latest = self.ctx.store.latest_closed(user.user_id, KIND_PICK_SIZE)
         if not latest:
             return report_text.NOTHING_TO_CORRECT
         buttons = tuple(

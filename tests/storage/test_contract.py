@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from core.history import summarize_days
 from core.models import Draft, Kind, Outcome, Promise, Recurrence, Routine, UserSettings
-from core.ports import Store, StoreError
+from core.ports import Store, StoreError, closed_order
 from storage import atomic
 from storage.codec import (
     PROMISE,
@@ -326,6 +326,22 @@ def test_closed_days_sum_up_the_closed_promises(store: Store, tmp_path: Path) ->
         assert view.closed_days(ANN, until=date(2024, 5, 1))[-1].day < date(2024, 5, 1)
         assert view.closed_days(BOB) == summarize_days([closed(promise("b1", BOB))])
         assert view.closed_days(3) == []
+
+
+def test_latest_closed_are_the_newest_closes_first(store: Store, tmp_path: Path) -> None:
+    _history_changes(store)
+    done_early = replace(promise("early", hours=24 * 30), outcome=Outcome.KEPT, closed=T0)
+    store.put_promise(done_early)  # due in a month, closed now: recent by its close
+    no_time = replace(promise("no-time", hours=-3), outcome=Outcome.KEPT)  # closed unknown
+    store.put_promise(no_time)
+    for view in (store, reopened(store, tmp_path)):
+        everything = sorted(view.closed_promises(ANN), key=closed_order, reverse=True)
+        assert len(everything) == 13
+        assert view.latest_closed(ANN, 3) == everything[:3]
+        assert view.latest_closed(ANN, 50) == everything
+        assert view.latest_closed(ANN, 0) == []
+        assert view.latest_closed(BOB, 5) == [closed(promise("b1", BOB))]
+        assert view.latest_closed(3, 5) == []
 
 
 # --- routines ----------------------------------------------------------------------
@@ -757,6 +773,8 @@ def test_recent_index_is_bounded_and_old_closes_are_still_found(tmp_path: Path) 
     )
     assert store.get_promise(ANN, "p0") == closed(promise("p0", hours=0, source_message_id=0))
     assert len(store.closed_promises(ANN)) == 6
+    assert [p.id for p in store.latest_closed(ANN, 2)] == ["p5", "p4"]
+    assert [p.id for p in store.latest_closed(ANN, 5)] == ["p5", "p4", "p3", "p2", "p1"]
 
 
 def test_open_handles_are_bounded(tmp_path: Path) -> None:
