@@ -226,6 +226,14 @@ def rescheduled(promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool) ->
     )
 
 
+def corrected(promise: Promise, now: datetime, tz: ZoneInfo, clock24: bool) -> str:
+    at = at_when(promise.due, now, tz, clock24)
+    return (
+        f"✏️ Fixed: {quoted(promise.task)} — I'll check in {at} "
+        f"(in {relative(promise.due - now)}). A correction, not a renegotiation."
+    )
+
+
 def parse_error(reason: str, example: str) -> str:
     return f"⚠️ {esc(reason)}\nFor example: <i>{esc(example)}</i>"
 

@@ -40,6 +40,15 @@ def retry_delay(timings: Timings, failures: int) -> timedelta:
     return timings.retry * min(RETRY_GROWTH, 1 << max(0, min(failures - 1, 30)))
 
 
+# "Kept" that comes later than this after the check-in time is scored late, however it
+# is given (the check-in's button, "done" typed, [Done] in /list): the answer is the only
+# evidence of when the word was kept. The nudge comes at the same age. docs/SCORING.md.
+ON_TIME_GRACE = timedelta(minutes=30)
+# A new time set this soon after the promise was made fixes a misread time: a correction,
+# not a renegotiation.
+CORRECTION_WINDOW = timedelta(minutes=2)
+
+
 Closer = Callable[[Promise, datetime], Promise]
 """A step that closes a promise at a time: mark_done, cancel, expire."""
 
@@ -132,18 +141,30 @@ def mark_nudged(promise: Promise) -> Promise:
 
 
 def answer(promise: Promise, given: Answer, now: datetime) -> Promise:
-    """Close the promise with the user's answer. Kept after a snooze counts as late."""
+    """Close the promise with the user's answer, the same way whichever way it came.
+
+    Kept counts as late after a snooze ("not yet" was the answer at the time) or when
+    the answer came more than ``ON_TIME_GRACE`` after the check-in time.
+    """
     if given is Answer.BROKE:
         outcome = Outcome.BROKEN
-    elif given is Answer.LATE or promise.snoozes > 0:
+    elif given is Answer.LATE or promise.snoozes > 0 or answered_late(promise, now):
         outcome = Outcome.LATE
     else:
         outcome = Outcome.KEPT
     return _close(promise, outcome, now)
 
 
+def answered_late(promise: Promise, now: datetime) -> bool:
+    """True when an answer at ``now`` comes too long after the check-in time to vouch
+    for keeping it on time. The check-in time is the due time, or the moment the
+    check-in actually went out if the bot was down then: an outage is not the user's."""
+    asked_at = promise.due if promise.asked is None else max(promise.due, promise.asked)
+    return now - asked_at > ON_TIME_GRACE
+
+
 def mark_done(promise: Promise, now: datetime) -> Promise:
-    """[Done] from /list: the user says it is kept (late if it had been snoozed)."""
+    """[Done] from /list: the same as Kept on the check-in."""
     return answer(promise, Answer.KEPT, now)
 
 
@@ -164,12 +185,20 @@ def cancel(promise: Promise, now: datetime) -> Promise:
     return _close(promise, Outcome.CANCELLED, now)
 
 
-def renegotiate(promise: Promise, new_due: datetime) -> Promise:
-    """A new time agreed before the old one passed: counted, shown, never scored as broken."""
+def is_correction(promise: Promise, now: datetime) -> bool:
+    """A new time right after the acknowledgement fixes a misread time, nothing more."""
+    return promise.asked is None and now - promise.created <= CORRECTION_WINDOW
+
+
+def renegotiate(promise: Promise, new_due: datetime, now: datetime) -> Promise:
+    """A new time agreed before the old one passed: counted, shown, never scored as broken.
+
+    A correction (``is_correction``) moves the time without counting.
+    """
     return replace(
         promise,
         due=new_due,
-        renegotiations=promise.renegotiations + 1,
+        renegotiations=promise.renegotiations + (0 if is_correction(promise, now) else 1),
         asked=None,
         asked_late=False,
         checkin_message_id=None,

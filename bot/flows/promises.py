@@ -358,15 +358,21 @@ class PromiseFlow:
 
     async def _change_to(
         self, user: UserSettings, promise_id: str, due: datetime, now: datetime, tz: ZoneInfo
-    ) -> None:
+    ) -> str:
+        """Move the promise to ``due``; returns the toast: a renegotiation or a correction."""
         promise = self.ctx.store.get_promise(user.user_id, promise_id)
         if promise is None or not promise.is_open:
             await self.ctx.say(user.chat_id, texts.ALREADY_DONE)
-            return
-        promise = lifecycle.renegotiate(promise, due.astimezone(UTC))
+            return texts.ALREADY_DONE
+        correction = lifecycle.is_correction(promise, now)
+        promise = lifecycle.renegotiate(promise, due.astimezone(UTC), now)
         self.ctx.store.put_promise(promise)
         self.plan(promise)
+        if correction:
+            await self.ctx.say(user.chat_id, texts.corrected(promise, now, tz, user.clock24))
+            return "Fixed"
         await self.ctx.say(user.chat_id, texts.rescheduled(promise, now, tz, user.clock24))
+        return "Renegotiated"
 
     def quick_time(self, code: str, now: datetime, tz: ZoneInfo) -> datetime | None:
         """The times behind the quick buttons of "when?" and "new time?"."""
@@ -552,8 +558,7 @@ class PromiseFlow:
         await self.ctx.edit(
             user.chat_id, message_id, texts.ask_new_time(promise, tz, user.clock24, now)
         )
-        await self._change_to(user, promise_id, due, now, tz)
-        return "Renegotiated"
+        return await self._change_to(user, promise_id, due, now, tz)
 
     async def _answer_from_list(
         self, user: UserSettings, message_id: int, args: list[str], given: Answer

@@ -104,7 +104,7 @@ def only_b_and_i(text: str) -> bool:
 def test_exact_layout_of_the_products_example() -> None:
     assert render_score(report()) == (
         "<b>This week</b> (Mon 23 Nov – today): 9 of 11 kept · 73%  ▲ +12 vs last week\n"
-        "Late: 2 · Broken: 1 · Unanswered: 1 · Repaired: 1 · Renegotiated: 1\n"
+        "Late: 2 (late counts half) · Broken: 1 · Unanswered: 1 · Repaired: 1 · Renegotiated: 1\n"
         "Longest streak: 6 kept in a row\n"
         "Long-run reliability: 81%\n"
         "By person: #mom 4/4 · #work 3/5 · @sam 2/2\n"

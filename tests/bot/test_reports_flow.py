@@ -126,7 +126,7 @@ async def test_score_after_a_seeded_week_shows_the_products_example(h: Harness) 
     text = await h.say("/score")
     assert text.splitlines() == [
         "This week (Mon 23 Nov – today): 9 of 11 kept · 73%  ▲ +12 vs last week",
-        "Late: 2 · Broken: 1 · Unanswered: 1 · Repaired: 1 · Renegotiated: 1",
+        "Late: 2 (late counts half) · Broken: 1 · Unanswered: 1 · Repaired: 1 · Renegotiated: 1",
         "Longest streak: 6 kept in a row",
         f"Long-run reliability: {reliability(seeded, SATURDAY_NOON)}%",
         "By person: #work 3/5 · #mom 4/4 · @sam 2/2",

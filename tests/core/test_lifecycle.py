@@ -88,7 +88,7 @@ def test_snooze_asks_again_ten_minutes_later_and_resets_the_nudge() -> None:
 def test_renegotiation_counts_and_starts_the_checkin_over() -> None:
     asked = lifecycle.mark_asked(fresh(), DUE, 11, late=False)
     later = DUE + timedelta(hours=2)
-    moved = lifecycle.renegotiate(asked, later)
+    moved = lifecycle.renegotiate(asked, later, DUE)
     assert moved.renegotiations == 1
     assert moved.asked is None
     assert lifecycle.next_event(moved, TIMINGS) == lifecycle.Event(EventKind.CHECKIN, later)
@@ -114,3 +114,34 @@ def test_a_failed_step_is_retried_less_and_less_often_up_to_a_cap() -> None:
     assert [d.total_seconds() for d in delays] == [30, 60, 120, 240, 480, 960, 960, 960, 960]
     assert lifecycle.retry_delay(Timings(), 10**6) == timedelta(minutes=16)
     assert lifecycle.retry_delay(Timings(retry=timedelta(seconds=1)), 3) == timedelta(seconds=4)
+
+
+MIN = timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered", "given", "outcome"),
+    [
+        (None, DUE - 60 * MIN, Answer.KEPT, Outcome.KEPT),  # done before it was due
+        (DUE, DUE + 30 * MIN, Answer.KEPT, Outcome.KEPT),  # within the grace
+        (DUE, DUE + 31 * MIN, Answer.KEPT, Outcome.LATE),  # after it
+        (None, DUE + 74 * MIN, Answer.KEPT, Outcome.LATE),  # [Done] in /list, no check-in
+        (DUE + 120 * MIN, DUE + 130 * MIN, Answer.KEPT, Outcome.KEPT),  # check-in sent late
+        (DUE + 120 * MIN, DUE + 151 * MIN, Answer.KEPT, Outcome.LATE),
+        (DUE, DUE + MIN, Answer.LATE, Outcome.LATE),  # said late: late at any time
+        (DUE, DUE + 90 * MIN, Answer.BROKE, Outcome.BROKEN),
+    ],
+)
+def test_an_answer_is_scored_by_when_it_came(
+    asked: datetime | None, answered: datetime, given: Answer, outcome: Outcome
+) -> None:
+    promise = fresh() if asked is None else lifecycle.mark_asked(fresh(), asked, 1, late=False)
+    assert lifecycle.answer(promise, given, answered).outcome is outcome
+
+
+def test_a_new_time_right_after_the_acknowledgement_is_a_correction() -> None:
+    later = DUE + timedelta(hours=2)
+    assert lifecycle.renegotiate(fresh(), later, T0 + 2 * MIN).renegotiations == 0
+    assert lifecycle.renegotiate(fresh(), later, T0 + 2 * MIN + MIN).renegotiations == 1
+    asked = lifecycle.mark_asked(fresh(created=DUE - MIN), DUE, 1, late=False)
+    assert lifecycle.renegotiate(asked, later, DUE).renegotiations == 1  # after a check-in

@@ -91,7 +91,7 @@ async def test_score_after_a_seeded_week_then_the_chart_and_history(
     lines = score.plain.splitlines()
     assert lines[0].endswith(": 9 of 11 kept · 73%  ▲ +12 vs last week")
     assert lines[0].startswith("This week (")
-    assert lines[1] == "Late: 2 · Broken: 1 · Unanswered: 1"
+    assert lines[1] == "Late: 2 (late counts half) · Broken: 1 · Unanswered: 1"
     assert lines[2] == "Longest streak: 6 kept in a row"
     assert lines[3].startswith("Long-run reliability: ")
     assert button(score, "chart") == "chart"
