@@ -19,7 +19,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,9 +28,17 @@ from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from core.history import DAY, DaySummary, day_start, summarize_day, summarize_days, utc_day
 from core.models import Promise, Routine, UserSettings
 from core.ports import Store, StoreError, UserSnapshot
-from storage.codec import PROMISE, ROUTINE, SETTINGS, CodecError
+from storage.codec import (
+    PROMISE,
+    ROUTINE,
+    SETTINGS,
+    CodecError,
+    day_summary_from_dict,
+    day_summary_to_dict,
+)
 from storage.postgres import schema
 
 __all__ = ["PoolSettings", "PostgresStore", "redact_url"]
@@ -38,7 +46,11 @@ __all__ = ["PoolSettings", "PostgresStore", "redact_url"]
 log = logging.getLogger(__name__)
 
 # Tables holding user data; /forget deletes from and then vacuums exactly these.
-USER_TABLES = ("users", "promises", "routines")
+USER_TABLES = ("users", "promises", "routines", "history_days", "history_users")
+# One user's history is changed by one transaction at a time (two closes on the same day
+# would each sum it up without the other): an advisory lock per user, in a key space of
+# its own (the two-number form; the schema lock uses the one-number form).
+_HISTORY_LOCK = 0x6B77  # "kw"
 # Rows fetched per round trip when reading everyone (start-up): big enough that round
 # trips do not dominate, small enough that no single result holds everyone.
 SCAN_BATCH = 5000
@@ -87,7 +99,16 @@ def _loads(value: Any) -> dict[str, Any]:
 
 def _promise_row(p: Promise) -> tuple[Any, ...]:
     outcome = None if p.outcome is None else p.outcome.value
-    return (p.user_id, p.id, p.due, outcome, p.source_message_id, _dumps(PROMISE.encode(p)))
+    closed = None if p.outcome is None else p.closed
+    return (
+        p.user_id,
+        p.id,
+        p.due,
+        outcome,
+        p.source_message_id,
+        closed,
+        _dumps(PROMISE.encode(p)),
+    )
 
 
 def _routine_row(r: Routine) -> tuple[Any, ...]:
@@ -103,11 +124,16 @@ INSERT INTO users (user_id, data) VALUES (%s, %s)
 ON CONFLICT (user_id) DO UPDATE SET data = EXCLUDED.data
 """
 _PUT_PROMISE = """
-INSERT INTO promises (user_id, id, due, outcome, source_message_id, data)
-VALUES (%s, %s, %s, %s, %s, %s)
+INSERT INTO promises (user_id, id, due, outcome, source_message_id, closed, data)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (user_id, id) DO UPDATE SET
     due = EXCLUDED.due, outcome = EXCLUDED.outcome,
-    source_message_id = EXCLUDED.source_message_id, data = EXCLUDED.data
+    source_message_id = EXCLUDED.source_message_id, closed = EXCLUDED.closed,
+    data = EXCLUDED.data
+"""
+_PUT_DAY = """
+INSERT INTO history_days (user_id, day, data) VALUES (%s, %s, %s)
+ON CONFLICT (user_id, day) DO UPDATE SET data = EXCLUDED.data
 """
 _PUT_ROUTINE = """
 INSERT INTO routines (user_id, id, created, data) VALUES (%s, %s, %s, %s)
@@ -232,7 +258,88 @@ class PostgresStore(Store):
     def put_promise(self, promise: Promise) -> None:
         row = _promise_row(promise)
         with self._tx() as conn:
+            before = conn.execute(
+                "SELECT due FROM promises WHERE user_id = %s AND id = %s"
+                " AND outcome IS NOT NULL FOR UPDATE",
+                (promise.user_id, promise.id),
+            ).fetchall()
+            days = {utc_day(row[0]) for row in before}
+            if promise.outcome is not None:
+                days.add(utc_day(promise.due))
+            if days:
+                self._lock_history(conn, promise.user_id)
             conn.execute(_PUT_PROMISE, row)
+            if days and self._history_built(conn, promise.user_id):
+                for day in days:
+                    self._sum_up_day(conn, promise.user_id, day)
+
+    @staticmethod
+    def _lock_history(conn: psycopg.Connection[TupleRow], user_id: int) -> None:
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s::text))", (_HISTORY_LOCK, user_id)
+        )
+
+    @staticmethod
+    def _history_built(conn: psycopg.Connection[TupleRow], user_id: int) -> bool:
+        found = conn.execute("SELECT 1 FROM history_users WHERE user_id = %s", (user_id,))
+        return found.fetchone() is not None
+
+    def _sum_up_day(self, conn: psycopg.Connection[TupleRow], user_id: int, day: date) -> None:
+        """Rewrite one day's summary from that day's closed promises."""
+        start = day_start(day)
+        rows = conn.execute(
+            "SELECT data FROM promises WHERE user_id = %s AND outcome IS NOT NULL"
+            " AND due >= %s AND due < %s",
+            (user_id, start, start + DAY),
+        ).fetchall()
+        summary = summarize_day(day, self._decoded(PROMISE.decode, rows))
+        if summary is None:
+            conn.execute(
+                "DELETE FROM history_days WHERE user_id = %s AND day = %s", (user_id, day)
+            )
+        else:
+            conn.execute(_PUT_DAY, (user_id, day, _dumps(day_summary_to_dict(summary))))
+
+    def _build_history(self, conn: psycopg.Connection[TupleRow], user_id: int) -> None:
+        """Every day's summary of one user from scratch (once: after the upgrade, a batch)."""
+        rows = conn.execute(
+            "SELECT data FROM promises WHERE user_id = %s AND outcome IS NOT NULL", (user_id,)
+        ).fetchall()
+        summaries = summarize_days(self._decoded(PROMISE.decode, rows))
+        conn.execute("DELETE FROM history_days WHERE user_id = %s", (user_id,))
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                _PUT_DAY,
+                [(user_id, s.day, _dumps(day_summary_to_dict(s))) for s in summaries],
+            )
+        conn.execute(
+            "INSERT INTO history_users (user_id) VALUES (%s) ON CONFLICT DO NOTHING", (user_id,)
+        )
+
+    def closed_days(
+        self, user_id: int, since: date | None = None, until: date | None = None
+    ) -> list[DaySummary]:
+        with self._tx() as conn:
+            if not self._history_built(conn, user_id):
+                self._lock_history(conn, user_id)
+                if not self._history_built(conn, user_id):
+                    self._build_history(conn, user_id)
+            rows = conn.execute(
+                "SELECT data FROM history_days WHERE user_id = %s"
+                " AND (%s::date IS NULL OR day >= %s) AND (%s::date IS NULL OR day < %s)"
+                " ORDER BY day",
+                (user_id, since, since, until, until),
+            ).fetchall()
+        return self._decoded(day_summary_from_dict, rows)
+
+    def latest_closed(self, user_id: int, limit: int) -> list[Promise]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT data FROM promises WHERE user_id = %s AND outcome IS NOT NULL"
+                " ORDER BY coalesce(closed, due) DESC, id DESC LIMIT %s",
+                (user_id, max(0, limit)),
+            ).fetchall()
+        return self._decoded(PROMISE.decode, rows)
 
     def delete_open_promise(self, user_id: int, promise_id: str) -> None:
         with self._tx() as conn:
@@ -397,7 +504,12 @@ class PostgresStore(Store):
                 routines.append(_routine_row(record))
             else:
                 raise TypeError(f"not a record: {type(record).__name__}")
+        owners = sorted({row[0] for row in promises})
         with self._tx() as conn, conn.cursor() as cursor:
+            for user_id in owners:  # their day summaries are rebuilt when next asked for
+                self._lock_history(conn, user_id)
+            if owners:
+                cursor.execute("DELETE FROM history_users WHERE user_id = ANY(%s)", (owners,))
             for statement, rows in (
                 (_PUT_USER, users),
                 (_PUT_PROMISE, promises),

@@ -4,17 +4,22 @@ the files it leaves behind after /forget. The shared contract is in test_contrac
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from core.history import summarize_days
 from core.models import Outcome, Promise, Routine, UserSettings
 from core.ports import StoreError
+from storage.codec import PROMISE
 from storage.postgres import PoolSettings, PostgresStore, redact_url, schema
 from tests.storage.test_contract import (
     ANN,
@@ -126,6 +131,75 @@ def test_every_query_of_user_data_is_scoped(pg: PostgresStore) -> None:
     assert pg.get_promise(BOB, "same") == promise("same", BOB, hours=5)
     pg.delete_routine(BOB, "r")
     assert pg.get_routine(ANN, "r") == routine("r", ANN)
+
+
+# --- closed history by day ------------------------------------------------------------
+
+
+def test_a_close_sums_up_its_day_and_a_week_count_reads_no_record(
+    pg: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history = [closed(promise(f"h{n}", hours=-n / 5)) for n in range(3_000)]  # 120 a day
+    pg.put_many(history)
+    assert pg.closed_days(ANN) == summarize_days(history)  # built once, after the batch
+    decoded = 0
+    real = PROMISE.decode
+
+    def counting(data: Any) -> Promise:
+        nonlocal decoded
+        decoded += 1
+        return real(data)
+
+    monkeypatch.setattr(PROMISE, "decode", counting)
+    pg.put_promise(promise("new", hours=2))
+    pg.put_promise(closed(promise("new", hours=2)))
+    assert 0 < decoded <= 125  # that day's closed promises, not the month's 3,000
+    decoded = 0
+    week = pg.closed_days(ANN, date(2024, 4, 29), date(2024, 5, 6))
+    assert sum(d.tally.kept for d in week) == 60 * 5 + 1 + 1
+    assert decoded == 0
+    monkeypatch.undo()
+    assert pg.closed_days(ANN) == summarize_days(pg.closed_promises(ANN))
+
+
+def test_history_from_before_the_day_table_is_built_when_first_asked(
+    pg: PostgresStore, pg_url: str
+) -> None:
+    records = [closed(promise(f"p{n}", hours=24 * n), Outcome.LATE) for n in range(5)]
+    for record in records:
+        pg.put_promise(record)
+    sql(pg_url, "DELETE FROM history_days; DELETE FROM history_users")  # as after 0002
+    pg.put_promise(closed(promise("p9", hours=1)))  # not summed up: nothing to add it to
+    assert sql(pg_url, "SELECT count(*) FROM history_days") == [(0,)]
+    assert pg.closed_days(ANN) == summarize_days([*records, closed(promise("p9", hours=1))])
+    assert sql(pg_url, "SELECT user_id FROM history_users") == [(ANN,)]
+    newest = [closed(promise(f"p{n}", hours=24 * n), Outcome.LATE) for n in (4, 3)]
+    assert pg.latest_closed(ANN, 2) == newest
+
+
+def test_closes_from_two_instances_on_one_day_are_all_counted(pg_url: str) -> None:
+    first, second = PostgresStore(pg_url), PostgresStore(pg_url)
+    try:
+        first.put_promise(closed(promise("seed")))
+        assert len(first.closed_days(ANN)) == 1  # built: from now on kept up per close
+
+        def close_many(store: PostgresStore, prefix: str) -> None:
+            for n in range(60):
+                store.put_promise(closed(promise(f"{prefix}{n}", hours=n / 10)))
+
+        threads = [
+            threading.Thread(target=close_many, args=(store, prefix))
+            for store, prefix in ((first, "a"), (second, "b"))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert first.closed_days(ANN) == summarize_days(first.closed_promises(ANN))
+        assert first.closed_days(ANN)[0].tally.kept == 121
+    finally:
+        first.close()
+        second.close()
 
 
 # --- batches ---------------------------------------------------------------------------
